@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
   controllers?: boolean;
   /** The process this plane belongs to; once it is gone, {@link cleanupAbandoned} may remove the plane. */
   owner?: ProcessIdentity;
+  /** Try this API server port first; when it is taken, another free one is picked. */
+  apiServerPort?: number;
   /** Bound on the whole start; default 90 s. */
   startTimeoutMs?: number;
   /** Progress lines. */
@@ -184,7 +186,8 @@ export class ControlPlane {
     try {
       await plane.#startEtcd(deadline);
       log(`etcd ready on 127.0.0.1:${state.ports.etcdClient}`);
-      await plane.#startApiServer(deadline);
+      if (options.apiServerPort) state.ports.apiServer = options.apiServerPort;
+      await plane.#startApiServer(deadline, Boolean(options.apiServerPort));
       log(`kube-apiserver ${version} ready on ${plane.server}`);
       if (options.controllers ?? true) {
         plane.#startControllers();

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SlipwayError } from '../util/errors.ts';
@@ -63,6 +63,7 @@ export async function ensurePki(dir: string): Promise<Pki> {
     pki.adminToken = readFileSync(tokenPath, 'utf8').trim();
     return pki;
   }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const days = ['-days', '3650'];
   await openssl([
     'req',

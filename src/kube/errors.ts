@@ -34,10 +34,15 @@ export class ApiError extends SlipwayError {
 
   constructor(code: number, status: ApiStatus, subject: string) {
     const message = status.message || `HTTP ${code}`;
+    // Server-side apply reports fields missing from the schema as a 500 without a reason
+    // ("failed to create typed patch object … field not declared in schema"). It is the object
+    // that is invalid, and retrying cannot help, so it is classified as such.
+    const invalidPatch =
+      code === 500 && !status.reason && message.includes('failed to create typed patch object');
     super(message, {
       subject,
-      reason: status.reason || `Http${code}`,
-      transient: code === 429 || code >= 500,
+      reason: invalidPatch ? 'Invalid' : status.reason || `Http${code}`,
+      transient: !invalidPatch && (code === 429 || code >= 500),
     });
     this.name = 'ApiError';
     this.code = code;
