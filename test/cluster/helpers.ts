@@ -19,9 +19,16 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Creates a fresh namespace; the returned function deletes it. */
-export async function createNamespace(client: KubeClient, prefix = 't'): Promise<{ name: string; remove: () => Promise<void> }> {
+export async function createNamespace(
+  client: KubeClient,
+  prefix = 't',
+): Promise<{ name: string; remove: () => Promise<void> }> {
   const name = uniqueName(prefix);
-  await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'slipway.dev/test': 'true' } } });
+  await client.apply({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'slipway.dev/test': 'true' } },
+  });
   return {
     name,
     remove: async () => {
@@ -31,7 +38,11 @@ export async function createNamespace(client: KubeClient, prefix = 't'): Promise
 }
 
 /** Retries `check` until it stops throwing (returning its value) or `timeoutMs` passes (rethrowing the last error). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
