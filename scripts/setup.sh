@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in openssl:openssl git:git curl:curl; do
+# command:package — the real services the tests run (a registry) and the tools around them.
+for pair in openssl:openssl git:git curl:curl docker-registry:docker-registry htpasswd:apache2-utils; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
