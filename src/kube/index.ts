@@ -13,6 +13,8 @@ export type {
   WatchRequest,
 } from './client.ts';
 export { KubeClient } from './client.ts';
+export type { EnsureCrdsResult } from './crds.ts';
+export { ensureCrds, loadCrds } from './crds.ts';
 export type { ResourceInfo } from './discovery.ts';
 export { Discovery } from './discovery.ts';
 export type { ApiStatus, StatusCause } from './errors.ts';
