@@ -1,0 +1,175 @@
+import json, copy
+def R(**kw):
+    base = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "r", "namespace": "default", "generation": 2}}
+    base.update(kw)
+    return base
+def st(**kw):
+    s = {"observedGeneration": 2, "conditions": [], "currentPodHash": "abc", "replicas": 3, "updatedReplicas": 3, "availableReplicas": 3, "stableRS": "abc"}
+    for k, v in kw.items():
+        if v is ...: s.pop(k, None)
+        else: s[k] = v
+    return s
+canary = {"replicas": 3, "strategy": {"canary": {"steps": [{"setWeight": 20}]}}}
+bg = {"replicas": 3, "strategy": {"blueGreen": {"activeService": "a"}}}
+rollout = []
+def add(name, obj): rollout.append({"name": name, "object": obj})
+
+add("canary healthy", R(spec=canary, status=st()))
+add("blue-green healthy", R(spec=bg, status=st(blueGreen={"activeSelector": "abc"})))
+for phase in ["Healthy", "Progressing", "Degraded", "Paused", "Missing", "Unknown", "Suspended", "", "Weird"]:
+    add(f"phase {phase!r}", R(spec=canary, status=st(phase=phase, message=f"{phase} msg")))
+add("phase without message", R(spec=canary, status=st(phase="Progressing", message=...)))
+add("phase number", R(spec=canary, status=st(phase=3)))
+add("phase with message number", R(spec=canary, status=st(phase="Healthy", message=5)))
+add("phase with message table", R(spec=canary, status=st(phase="Degraded", message={"a": 1})))
+add("phase beats invalid spec condition", R(spec=canary, status=st(phase="Healthy", conditions=[{"type": "InvalidSpec", "message": "bad"}])))
+add("phase null is absent", R(spec=canary, status=st(phase=None)))
+add("phase bool", R(spec=canary, status=st(phase=True)))
+add("invalid spec without message", R(spec=canary, status=st(conditions=[{"type": "InvalidSpec"}])))
+add("aborted", R(spec=canary, status=st(conditions=[{"type": "Progressing", "reason": "RolloutAborted", "message": "Rollout aborted update to revision 3"}])))
+add("progress deadline exceeded", R(spec=canary, status=st(conditions=[{"type": "Available", "status": "True"}, {"type": "Progressing", "reason": "ProgressDeadlineExceeded", "message": "timed out"}])))
+add("progressing other reason", R(spec=canary, status=st(conditions=[{"type": "Progressing", "reason": "NewReplicaSetAvailable", "message": "ok"}])))
+add("first matching condition wins", R(spec=canary, status=st(conditions=[{"type": "Progressing", "reason": "RolloutAborted", "message": "first"}, {"type": "InvalidSpec", "message": "second"}])))
+add("conditions missing", R(spec=canary, status=st(conditions=...)))
+add("conditions null", R(spec=canary, status=st(conditions=None)))
+add("conditions as map", R(spec=canary, status=st(conditions={"type": "InvalidSpec"})))
+add("conditions as string", R(spec=canary, status=st(conditions="InvalidSpec")))
+add("condition null item skipped", R(spec=canary, status=st(conditions=[None, {"type": "InvalidSpec", "message": "after null"}])))
+add("condition string item", R(spec=canary, status=st(conditions=["InvalidSpec"])))
+add("condition number item", R(spec=canary, status=st(conditions=[7])))
+add("condition list item", R(spec=canary, status=st(conditions=[["InvalidSpec"]])))
+add("condition message number", R(spec=canary, status=st(conditions=[{"type": "InvalidSpec", "message": 1}])))
+add("pause conditions", R(spec=canary, status=st(pauseConditions=[{"reason": "CanaryPauseStep"}])))
+add("pause conditions empty list", R(spec=canary, status=st(pauseConditions=[])))
+add("pause conditions empty map", R(spec=canary, status=st(pauseConditions={})))
+add("pause conditions only nulls", R(spec=canary, status=st(pauseConditions=[None])))
+add("pause conditions string", R(spec=canary, status=st(pauseConditions="x")))
+add("pause conditions number", R(spec=canary, status=st(pauseConditions=1)))
+for v in [True, False, "false", 0, None]:
+    add(f"spec.paused {json.dumps(v)}", R(spec={**canary, "paused": v}, status=st()))
+add("paused beats missing pod hash", R(spec={**canary, "paused": True}, status=st(currentPodHash=...)))
+add("no current pod hash", R(spec=canary, status=st(currentPodHash=...)))
+add("current pod hash empty string", R(spec=canary, status=st(currentPodHash="", stableRS="")))
+add("replicas default to one desired", R(spec={"strategy": canary["strategy"]}, status=st(replicas=..., updatedReplicas=..., availableReplicas=...)))
+add("no desired replicas set, one updated", R(spec={"strategy": canary["strategy"]}, status=st(replicas=1, updatedReplicas=1, availableReplicas=1)))
+add("zero replicas", R(spec={**canary, "replicas": 0}, status=st(replicas=..., updatedReplicas=..., availableReplicas=...)))
+add("more replicas to update", R(spec=canary, status=st(updatedReplicas=1)))
+add("updated not available", R(spec=canary, status=st(availableReplicas=2)))
+add("spec.replicas string", R(spec={**canary, "replicas": "3"}, status=st()))
+add("updatedReplicas string", R(spec=canary, status=st(updatedReplicas="3")))
+add("availableReplicas bool", R(spec=canary, status=st(availableReplicas=True)))
+add("canary old replicas pending", R(spec=canary, status=st(replicas=5)))
+add("canary status.replicas string", R(spec=canary, status=st(replicas="5")))
+add("canary stable differs", R(spec=canary, status=st(stableRS="old")))
+add("canary stable empty", R(spec=canary, status=st(stableRS="")))
+add("canary stable missing", R(spec=canary, status=st(stableRS=...)))
+add("canary legacy stableRS", R(spec=canary, status=st(stableRS=..., canary={"stableRS": "abc"})))
+add("canary legacy stableRS differs", R(spec=canary, status=st(stableRS=..., canary={"stableRS": "old"})))
+add("canary legacy without stableRS", R(spec=canary, status=st(stableRS=..., canary={})))
+add("canary status as number", R(spec=canary, status=st(stableRS=..., canary=5)))
+add("canary stableRS number vs hash string", R(spec=canary, status=st(stableRS=1, currentPodHash="1")))
+add("canary stableRS table", R(spec=canary, status=st(stableRS={"a": 1})))
+add("blue-green cutover pending", R(spec=bg, status=st(blueGreen={"activeSelector": "old"})))
+add("blue-green without status.blueGreen", R(spec=bg, status=st()))
+add("blue-green status.blueGreen string", R(spec=bg, status=st(blueGreen="abc")))
+add("blue-green status.blueGreen number", R(spec=bg, status=st(blueGreen=1)))
+add("blue-green waiting for analysis", R(spec=bg, status=st(blueGreen={"activeSelector": "abc"}, stableRS="old")))
+add("blue-green v0.7 no stableRS", R(spec=bg, status=st(blueGreen={"activeSelector": "abc"}, stableRS=...)))
+add("blue-green ignores old replicas", R(spec=bg, status=st(blueGreen={"activeSelector": "abc"}, replicas=6)))
+add("blue-green preferred over canary", R(spec={"replicas": 3, "strategy": {"blueGreen": {}, "canary": {}}}, status=st(blueGreen={"activeSelector": "abc"}, replicas=6)))
+add("no strategy", R(spec={"replicas": 3, "strategy": {}}, status=st(stableRS="other", replicas=9)))
+add("strategy missing", R(spec={"replicas": 3}, status=st()))
+add("strategy string", R(spec={"replicas": 3, "strategy": "canary"}, status=st()))
+add("strategy blueGreen null", R(spec={"replicas": 3, "strategy": {"blueGreen": None, "canary": {}}}, status=st(replicas=6)))
+# generation
+add("no status", R(spec=canary))
+add("status null", R(spec=canary, status=None))
+add("status empty", R(spec=canary, status={}))
+add("status string", R(spec=canary, status="x"))
+add("status number", R(spec=canary, status=3))
+add("status list", R(spec=canary, status=[]))
+add("observed generation behind", R(spec=canary, status=st(observedGeneration=1)))
+add("observed generation ahead", R(spec=canary, status=st(observedGeneration=3)))
+add("observed generation numeric string equal", R(spec=canary, status=st(observedGeneration="2")))
+add("observed generation numeric string behind", R(spec=canary, status=st(observedGeneration="1")))
+add("observed generation padded string", R(spec=canary, status=st(observedGeneration=" 2\t")))
+add("observed generation hex string", R(spec=canary, status=st(observedGeneration="0x2")))
+add("observed generation hex string behind", R(spec=canary, status=st(observedGeneration="0x1")))
+add("observed generation decimal string", R(spec=canary, status=st(observedGeneration="2.0")))
+add("observed generation decimal string behind", R(spec=canary, status=st(observedGeneration="1.5")))
+add("observed generation exponent string", R(spec=canary, status=st(observedGeneration="1e0")))
+add("observed generation hash", R(spec=canary, status=st(observedGeneration="7d5c8b9f4")))
+add("observed generation bool", R(spec=canary, status=st(observedGeneration=True)))
+add("observed generation missing", R(spec=canary, status=st(observedGeneration=...)))
+add("generation missing", R(spec=canary, status=st(), metadata={"name": "r"}))
+add("generation string", R(spec=canary, status=st(), metadata={"name": "r", "generation": "2"}))
+add("generation missing with hash observedGeneration", R(spec=canary, status=st(observedGeneration="abc"), metadata={"name": "r"}))
+add("spec missing", R(status=st()))
+add("spec string", R(spec="x", status=st()))
+wl = {**canary, "workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"}}
+ann = lambda v: {"name": "r", "generation": 2, "annotations": {"rollout.argoproj.io/workload-generation": v}}
+add("workload generation observed", R(spec=wl, status=st(workloadObservedGeneration="4"), metadata=ann("4")))
+add("workload generation behind", R(spec=wl, status=st(workloadObservedGeneration="3"), metadata=ann("4")))
+add("workload generation numeric vs string", R(spec=wl, status=st(workloadObservedGeneration=4), metadata=ann(" 4")))
+add("workload generation both unparseable", R(spec=wl, status=st(workloadObservedGeneration="x"), metadata=ann("y")))
+add("workload generation annotation missing", R(spec=wl, status=st(workloadObservedGeneration="4"), metadata={"name": "r", "generation": 2, "annotations": {}}))
+add("workload ref without annotations", R(spec=wl, status=st(workloadObservedGeneration="9"), metadata={"name": "r", "generation": 2}))
+add("workload ref annotations string", R(spec=wl, status=st(), metadata={"name": "r", "generation": 2, "annotations": "x"}))
+add("workload ref annotations number", R(spec=wl, status=st(), metadata={"name": "r", "generation": 2, "annotations": 5}))
+add("workload ref null", R(spec={**canary, "workloadRef": None}, status=st(), metadata=ann("9")))
+for n in ["phase", "message"]:
+    pass
+
+cron = []
+def C(name, spec=None, status=..., **extra):
+    o = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}}
+    if spec is not None: o["spec"] = spec
+    if status is not ...: o["status"] = status
+    o.update(extra)
+    cron.append({"name": name, "object": o})
+sched = "2025-07-30T13:46:00Z"; succ = "2025-07-30T13:44:19Z"
+C("suspended", {"suspend": True}, {})
+C("suspend false", {"suspend": False}, {"lastScheduleTime": sched, "lastSuccessfulTime": sched})
+C("suspend string true", {"suspend": "true"}, None)
+C("spec missing", None, {})
+C("spec string", "x", {})
+C("no status", {})
+C("status null", {}, None)
+C("status empty", {}, {})
+C("status string", {}, "x")
+C("status number", {}, 1)
+C("never succeeded", {}, {"lastScheduleTime": sched})
+C("running job", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": succ, "active": [{"name": "j"}]})
+C("active empty list", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": succ, "active": []})
+C("active map", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": succ, "active": {}})
+C("active string", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": succ, "active": "j"})
+C("last run failed", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": succ})
+C("last run succeeded", {}, {"lastScheduleTime": succ, "lastSuccessfulTime": sched})
+C("same time", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": sched})
+C("times compared as strings", {}, {"lastScheduleTime": "2025-07-30T09:00:00Z", "lastSuccessfulTime": "2025-07-30T10:00:00+02:00"})
+C("non-ascii compared by bytes", {}, {"lastScheduleTime": "\uffff", "lastSuccessfulTime": "\U0001F600"})
+C("time number vs string", {}, {"lastScheduleTime": sched, "lastSuccessfulTime": 5})
+C("times numbers", {}, {"lastScheduleTime": 6, "lastSuccessfulTime": 5})
+
+app = []
+def A(name, status=...):
+    o = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "child", "namespace": "argocd"}}
+    if status is not ...: o["status"] = status
+    app.append({"name": name, "object": o})
+A("no status")
+A("status without health", {"sync": {"status": "Synced"}})
+for s in ["Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"]:
+    A(f"health {s}", {"health": {"status": s, "message": f"{s} message"}})
+A("health without message", {"health": {"status": "Degraded"}})
+A("health without status", {"health": {"message": "m"}})
+A("health status invalid", {"health": {"status": "Broken"}})
+A("health status number", {"health": {"status": 1}})
+A("health string", {"health": "Healthy"})
+A("health number", {"health": 1})
+A("status string", "x")
+A("status number", 1)
+
+json.dump(rollout, open("rollout-cases.json", "w"), indent=1)
+json.dump(cron, open("cronjob-cases.json", "w"), indent=1)
+json.dump(app, open("application-cases.json", "w"), indent=1)
+print(len(rollout), len(cron), len(app))
