@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Slipway needs on a fresh Debian machine: system packages (only when missing),
 # npm dependencies (exact versions from package-lock.json; `npm ci` also compiles dist/), and the
-# test control plane (built once into the cache, reused afterwards).
+# test control plane and the kustomize and helm binaries (built once into the cache, reused
+# afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 # command:package — the real services the tests run (a registry) and the tools around them.
-for pair in openssl:openssl git:git curl:curl docker-registry:docker-registry htpasswd:apache2-utils; do
+for pair in openssl:openssl git:git curl:curl docker-registry:docker-registry htpasswd:apache2-utils /usr/sbin/sshd:openssh-server; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -28,3 +29,4 @@ else
 fi
 
 bash scripts/build-control-plane.sh
+bash scripts/build-tools.sh

@@ -5,20 +5,17 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../util/cache.ts';
 import { SlipwayError } from '../util/errors.ts';
+
+export { cacheRoot };
 
 /** The package root (works from `src/` under tsx and from `dist/` after a build). */
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const buildScript = join(packageRoot, 'scripts', 'build-control-plane.sh');
-
-/** `$SLIPWAY_CACHE`, default `~/.cache/slipway`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env['SLIPWAY_CACHE'] || join(env['HOME'] || homedir(), '.cache', 'slipway');
-}
 
 export const CONTROL_PLANE_BINARIES = [
   'etcd',

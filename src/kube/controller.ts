@@ -14,19 +14,25 @@
  * await controller.start();
  * @module
  */
-import { type WorkResult, WorkQueue } from '../util/work-queue.ts';
+import { type WorkHandler, WorkQueue } from '../util/work-queue.ts';
 import type { Informer, InformerEvent } from './informer.ts';
 import type { KubeObject } from './types.ts';
 
 /** `namespace/name`, or `name` for cluster-scoped objects: the key of a work item. */
-export function objectKey(obj: { metadata: { namespace?: string | undefined; name?: string | undefined } }): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name ?? ''}` : (obj.metadata.name ?? '');
+export function objectKey(obj: {
+  metadata: { namespace?: string | undefined; name?: string | undefined };
+}): string {
+  return obj.metadata.namespace
+    ? `${obj.metadata.namespace}/${obj.metadata.name ?? ''}`
+    : (obj.metadata.name ?? '');
 }
 
 /** Splits a key made by {@link objectKey}. */
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export interface RelatedInformer {
@@ -41,7 +47,7 @@ export interface ControllerOptions<T extends KubeObject> {
   primary: Informer<T>;
   /** Other kinds whose changes concern primary objects. */
   related?: RelatedInformer[];
-  reconcile: (key: string, signal: AbortSignal) => Promise<WorkResult>;
+  reconcile: WorkHandler<string>;
   /** Keys reconciled at the same time; default 4. */
   concurrency?: number;
   /** Called when a reconcile throws (it is then retried with backoff). */
@@ -71,7 +77,11 @@ export class Controller<T extends KubeObject = KubeObject> {
       primary.subscribe((event) => this.queue.add(objectKey(event.object))),
     );
     for (const r of related) {
-      this.#unsubscribe.push(r.informer.subscribe((event) => r.keysFor(event).forEach((k) => this.queue.add(k))));
+      this.#unsubscribe.push(
+        r.informer.subscribe((event) => {
+          for (const key of r.keysFor(event)) this.queue.add(key);
+        }),
+      );
     }
     const informers: Array<Informer<KubeObject> | Informer<T>> = [primary, ...related.map((r) => r.informer)];
     await Promise.all(informers.filter((i) => !i.hasSynced).map((i) => i.start()));

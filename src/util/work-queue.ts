@@ -12,8 +12,25 @@
  */
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 
-/** What a handler may ask for after a run: nothing, or to run the key again after a delay. */
-export type WorkResult = void | { requeueAfterMs: number };
+/**
+ * What a handler may return to ask for another run of its key after a delay; any other result
+ * (including none) means done until the key is added again.
+ */
+export interface WorkResult {
+  requeueAfterMs: number;
+}
+
+function isRequeue(result: unknown): result is WorkResult {
+  return (
+    typeof result === 'object' && result !== null && typeof (result as WorkResult).requeueAfterMs === 'number'
+  );
+}
+
+/** A reconcile function: resolves when the key is done, optionally asking for a requeue. */
+export type WorkHandler<K extends string> = (
+  key: K,
+  signal: AbortSignal,
+) => Promise<WorkResult | undefined | unknown>;
 
 export interface WorkQueueOptions {
   /** Keys processed at the same time; default 1. */
@@ -25,7 +42,7 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue<K extends string = string> {
-  readonly #handler: (key: K, signal: AbortSignal) => Promise<WorkResult>;
+  readonly #handler: WorkHandler<K>;
   readonly #concurrency: number;
   readonly #backoff: BackoffOptions;
   readonly #onError: ((key: string, err: unknown) => void) | undefined;
@@ -40,7 +57,7 @@ export class WorkQueue<K extends string = string> {
   readonly #abort = new AbortController();
   #closed = false;
 
-  constructor(handler: (key: K, signal: AbortSignal) => Promise<WorkResult>, options: WorkQueueOptions = {}) {
+  constructor(handler: WorkHandler<K>, options: WorkQueueOptions = {}) {
     this.#handler = handler;
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#backoff = options.backoff ?? { initialMs: 100, maxMs: 60_000 };
@@ -114,7 +131,7 @@ export class WorkQueue<K extends string = string> {
     try {
       const result = await this.#handler(key, this.#abort.signal);
       this.#failures.delete(key);
-      if (result && result.requeueAfterMs >= 0) this.addAfter(key, result.requeueAfterMs);
+      if (isRequeue(result) && result.requeueAfterMs >= 0) this.addAfter(key, result.requeueAfterMs);
     } catch (err) {
       if (this.#closed) return;
       const failures = this.#failures.get(key) ?? 0;
