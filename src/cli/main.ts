@@ -5,6 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.ts';
 import { registerDevCluster } from './commands/dev-cluster.ts';
+import { registerImage } from './commands/image.ts';
+import { registerRelease } from './commands/release.ts';
+import { registerRender } from './commands/render.ts';
+import { registerVerify } from './commands/verify.ts';
 import { registerVersion } from './commands/version.ts';
 import { ExitCode, type Io, processIo, reportError } from './output.ts';
 
@@ -17,6 +21,10 @@ export function buildProgram(io: Io = processIo): Command {
     .exitOverride();
   registerVersion(program, io);
   registerDevCluster(program, io);
+  registerImage(program, io);
+  registerRelease(program, io);
+  registerRender(program, io);
+  registerVerify(program, io);
   return program;
 }
 
