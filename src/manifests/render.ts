@@ -87,7 +87,24 @@ export async function renderPath(dir: string, options: RenderOptions = {}): Prom
 }
 
 async function renderKustomize(root: Root, dir: string, options: RenderOptions): Promise<RenderResult> {
-  await walkKustomizations(root, dir);
+  // The walk (confinement and file:line errors) runs beside the tool rather than before it, to keep
+  // it off the critical path; its verdict still wins: a failed walk discards whatever the tool read.
+  const walked = walkKustomizations(root, dir).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const built = buildKustomize(root, dir, options).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  const walkError = await walked;
+  if (walkError !== undefined) throw walkError;
+  const outcome = await built;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+async function buildKustomize(root: Root, dir: string, options: RenderOptions): Promise<RenderResult> {
   const env = options.env ?? process.env;
   const run = { cwd: dir, env, ...timing(options) };
   const kustomize = await findTool('kustomize', env);
