@@ -1,7 +1,7 @@
 /** Vectors from fluxcd/image-reflector-controller internal/policy/filter_test.go, plus RE2 spellings. */
 import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../util/errors.ts';
-import { compileTagFilter, expandTemplate, translateGoRegexp } from './filter.ts';
+import { compileTagFilter, expandTemplate } from './filter.ts';
 
 describe('compileTagFilter (upstream TestRegexFilter)', () => {
   const complex = [
@@ -70,22 +70,24 @@ describe('compileTagFilter (upstream TestRegexFilter)', () => {
   });
 });
 
-describe('translateGoRegexp', () => {
+describe('RE2 patterns in filters', () => {
   it.each([
-    ['^(?P<ts>[0-9]+)$', '^(?<ts>[0-9]+)$', ''],
-    ['(?i)^RELEASE\\.(?P<timestamp>.*)Z$', '^RELEASE\\.(?<timestamp>.*)Z$', 'i'],
-    ['\\Av[0-9]+\\z', '^v[0-9]+$', ''],
-    ['^[[:alnum:]_]+$', '^[0-9A-Za-z_]+$', ''],
-    ['[]a]', '[\\]a]', ''],
-    ['[^]a]', '[^\\]a]', ''],
-    ['\\(?P<x>', '\\(?P<x>', ''],
-    ['[(?P<x>]', '[(?P<x>]', ''],
-  ])('%s → /%s/%s', (go, source, flags) => {
-    expect(translateGoRegexp(go)).toEqual({ source, flags });
+    ['^(?P<ts>[0-9]+)$', ['17'], ['a17']],
+    ['(?i)^RELEASE\\.(?P<timestamp>.*)Z$', ['release.2024Z', 'RELEASE.xZ'], ['RELEASE-xZ']],
+    ['\\Av[0-9]+\\z', ['v12'], ['v12\n', 'xv1']],
+    ['^[[:alnum:]_]+$', ['a_1'], ['a-1']],
+    ['[]a]', [']', 'a'], ['b']],
+    ['[^]a]', ['b'], [']', 'a']],
+  ])('%s', (pattern, matching, notMatching) => {
+    const f = compileTagFilter({ pattern });
+    for (const tag of matching) expect(f.regex.test(tag), tag).toBe(true);
+    for (const tag of notMatching) expect(f.regex.test(tag), tag).toBe(false);
   });
 
-  it('refuses inline flags in the middle, which JavaScript cannot express', () => {
-    expect(() => translateGoRegexp('a(?i)b')).toThrow(/inline flags/);
+  it('refuses what RE2 rejects, naming the pattern', () => {
+    expect(() => compileTagFilter({ pattern: '(a)\\1' })).toThrow(
+      /filter pattern "\(a\)\\\\1": invalid regular expression pattern/,
+    );
   });
 });
 

@@ -2,11 +2,13 @@
  * Flux's `filterTags`: a regular expression that selects tags, and an optional `extract` template
  * (`$1`, `$name`, `${name}`) that turns each selected tag into the value the policy orders.
  *
- * Patterns are written for Go's RE2 (that is what Flux documents), so the RE2-only spellings are
- * translated to JavaScript: `(?P<name>…)` named groups, leading `(?i)`/`(?s)`/`(?m)` flags, `\A`,
- * `\z` and POSIX classes such as `[[:alnum:]]`. The match is unanchored, as in Flux; anchor with `^…$`.
+ * Patterns are written for Go's RE2 (that is what Flux documents); they are translated to
+ * JavaScript by the same code as the expression language's `matches` (`src/expr/regexp.ts`):
+ * `(?P<name>…)` named groups, leading flags, `\A`, `\z`, POSIX classes, and a clear error for what
+ * RE2 rejects. The match is unanchored, as in Flux; anchor with `^…$`.
  * @module
  */
+import { compileGoRegexp } from '../expr/regexp.ts';
 import { SlipwayError } from '../util/errors.ts';
 
 /** A tag filter as Flux spells it (`spec.filterTags`). */
@@ -22,94 +24,6 @@ export interface CompiledTagFilter {
   regex: RegExp;
   extract: string;
   apply(tags: readonly string[]): Map<string, string>;
-}
-
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-
-/**
- * Translates an RE2 pattern to a JavaScript one (source and flags). Throws for inline flags that
- * are not at the start, which JavaScript cannot express.
- * @example translateGoRegexp('^(?P<ts>[0-9]+)$') // { source: '^(?<ts>[0-9]+)$', flags: '' }
- */
-export function translateGoRegexp(pattern: string): { source: string; flags: string } {
-  let flags = '';
-  let rest = pattern;
-  // Leading flag groups such as (?i) or (?is).
-  for (let m = /^\(\?([ims]+)\)/.exec(rest); m; m = /^\(\?([ims]+)\)/.exec(rest)) {
-    for (const f of m[1] ?? '') if (!flags.includes(f)) flags += f;
-    rest = rest.slice(m[0].length);
-  }
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest[i];
-    if (c === '\\') {
-      const next = rest[i + 1] ?? '';
-      if (!inClass && next === 'A') out += '^';
-      else if (!inClass && next === 'z') out += '$';
-      else out += c + next;
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === '[' && rest[i + 1] === ':') {
-        const end = rest.indexOf(':]', i + 2);
-        const name = end > 0 ? rest.slice(i + 2, end) : '';
-        const negated = name.startsWith('^');
-        const cls = POSIX_CLASSES[negated ? name.slice(1) : name];
-        if (cls !== undefined && !negated) {
-          out += cls;
-          i = end + 1;
-          continue;
-        }
-      }
-      if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      // A ']' right after '[' or '[^' is a literal in RE2 (and must be escaped in JavaScript).
-      if (rest[i + 1] === '^') {
-        out += '^';
-        i++;
-      }
-      if (rest[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-      continue;
-    }
-    if (c === '(' && rest.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    if (c === '(' && /^\(\?[ims-]+[:)]/.test(rest.slice(i))) {
-      throw new SlipwayError('inline flags are supported only at the start of the pattern', {
-        subject: `filter pattern ${JSON.stringify(pattern)}`,
-        reason: 'InvalidPolicy',
-      });
-    }
-    out += c;
-  }
-  return { source: out, flags };
 }
 
 /** Go's rule for `$N`: ASCII digits, no leading zero, and the number must stay small; else -1 (a name). */
@@ -165,8 +79,8 @@ export function expandTemplate(template: string, match: RegExpExecArray): string
 export function compileTagFilter(filter: TagFilter): CompiledTagFilter {
   let regex: RegExp;
   try {
-    const { source, flags } = translateGoRegexp(filter.pattern);
-    regex = new RegExp(source, flags);
+    // The same RE2 → JavaScript translation the expression language's `matches` uses.
+    regex = compileGoRegexp(filter.pattern);
   } catch (err) {
     if (err instanceof SlipwayError) throw err;
     throw new SlipwayError(

@@ -8,7 +8,6 @@ export {
   compileTagFilter,
   expandTemplate,
   type TagFilter,
-  translateGoRegexp,
 } from './filter.ts';
 export {
   type EditObservation,
