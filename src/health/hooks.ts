@@ -20,7 +20,7 @@ export type HookType = 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail' | 'Skip';
 const ARGO_HOOK_TYPES: readonly string[] = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip'];
 
 /** Helm hook types and the Argo CD phase each maps to; other Helm hooks are not Argo CD hooks. */
-const HELM_HOOK_TYPES: Readonly<Record<string, HookType>> = {
+export const HELM_HOOK_TYPES: Readonly<Record<string, HookType>> = {
   'pre-install': 'PreSync',
   'pre-upgrade': 'PreSync',
   'post-upgrade': 'PostSync',

@@ -18,6 +18,18 @@
  * `sync_phase.go`, `sync_context.go` (`getSyncTasks`), `controller/hook.go`.
  * @module
  */
+
+// Hook annotations are read by one implementation, shared with health (which must not depend on
+// sync): `hookTypes` (`hook.Types`), `isSkip` (`hook.Skip`), `isHook` (`hook.IsHook`) and
+// `isIgnored` (`ignore.Ignore`, a hook with no recognised phase).
+import {
+  HELM_HOOK_TYPES,
+  HOOK_FINALIZER,
+  hookTypes,
+  isHook,
+  isIgnoredHook as isIgnored,
+  isSkipHook as isSkip,
+} from '../health/hooks.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { annotationCsv } from './sync-options.ts';
 import {
@@ -29,18 +41,7 @@ import {
   type SyncPhase,
 } from './types.ts';
 
-/** Added to every hook Slipway creates; removed once the hook's phase is over. */
-export const HOOK_FINALIZER = 'argocd.argoproj.io/hook-finalizer';
-
-const ARGO_HOOK_TYPES: readonly string[] = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'Skip'];
-
-/** Helm hook names Argo CD understands, and the Argo CD hook each becomes (`hook/helm/type.go`). */
-export const HELM_HOOK_TYPES: Readonly<Record<string, HookType>> = {
-  'pre-install': 'PreSync',
-  'pre-upgrade': 'PreSync',
-  'post-upgrade': 'PostSync',
-  'post-install': 'PostSync',
-};
+export { HELM_HOOK_TYPES, HOOK_FINALIZER, hookTypes, isHook, isIgnored, isSkip };
 
 /** Helm delete policies and the Argo CD policy each becomes (`hook/helm/delete_policy.go`). */
 export const HELM_DELETE_POLICIES: Readonly<Record<string, HookDeletePolicy>> = {
@@ -90,53 +91,6 @@ export function syncWaveOf(obj: KubeObject): number {
   const text = annotationsOf(obj)[Annotations.syncWave];
   const wave = text === undefined ? undefined : goAtoi(text);
   return wave ?? helmHookWeight(obj);
-}
-
-/**
- * The hook types of an object (`hook.Types`): the recognised values of `argocd.argoproj.io/hook`,
- * or, when there are none, its Helm hooks mapped to Argo CD types. Duplicates are removed.
- * @example hookTypes(annotated({ 'argocd.argoproj.io/hook': 'Sync,Garbage' })) // ['Sync']
- * @example hookTypes(annotated({ 'helm.sh/hook': 'pre-install' })) // ['PreSync']
- */
-export function hookTypes(obj: KubeObject): HookType[] {
-  const types = new Set<HookType>();
-  for (const text of annotationCsv(obj, Annotations.hook)) {
-    if (ARGO_HOOK_TYPES.includes(text)) types.add(text as HookType);
-  }
-  // Helm hooks are ignored when an Argo CD hook type is present.
-  if (types.size === 0) {
-    for (const helm of helmHookTypes(obj)) {
-      const mapped = HELM_HOOK_TYPES[helm];
-      if (mapped !== undefined) types.add(mapped);
-    }
-  }
-  return [...types];
-}
-
-/**
- * True when the object's only hook type is `Skip` (`hook.Skip`): it is not applied, not pruned and
- * not compared. `Skip,PreSync` is a PreSync hook instead.
- */
-export function isSkip(obj: KubeObject): boolean {
-  const types = hookTypes(obj);
-  return types.length === 1 && types[0] === 'Skip';
-}
-
-/**
- * True for a hook (`hook.IsHook`): any `argocd.argoproj.io/hook` annotation other than a lone
- * `Skip`, or a Helm hook. Hooks are created per phase, never pruned, and not compared.
- */
-export function isHook(obj: KubeObject): boolean {
-  if (Annotations.hook in annotationsOf(obj)) return !isSkip(obj);
-  return isHelmHook(obj);
-}
-
-/**
- * True for a hook with no recognised phase (`ignore.Ignore`), e.g. a misspelt hook type: upstream
- * assumes the user meant a hook, so it is neither applied as a resource nor run as a hook.
- */
-export function isIgnored(obj: KubeObject): boolean {
-  return isHook(obj) && hookTypes(obj).length === 0;
 }
 
 /**
