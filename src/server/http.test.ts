@@ -23,7 +23,10 @@ describe('webhook server', () => {
     server = await startWebhookServer({
       githubSecret: SECRET,
       maxPayloadBytes: 64 * 1024,
-      onPush: (e) => (pushes.push(e), 2),
+      onPush: (e) => {
+        pushes.push(e);
+        return 2;
+      },
     });
   });
   afterAll(async () => server.close());
