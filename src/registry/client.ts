@@ -764,6 +764,31 @@ export class RegistryClient {
     return this.#paginate(`/v2/_catalog${n}`, 'repositories', target, signal, timeoutMs);
   }
 
+  /** Sends a HEAD or GET for a manifest, asking for every manifest and index media type. */
+  async #requestManifest(
+    method: 'HEAD' | 'GET',
+    repository: string,
+    reference: string,
+    options?: CallOptions,
+  ) {
+    const ref = checkReference(reference);
+    const target = {
+      ...this.#repositoryTarget(repository, 'pull', formatTarget(repository, ref)),
+      notFound: 'manifest' as const,
+    };
+    const { signal, timeoutMs } = this.#signal(options);
+    const res = await this.#send({
+      method,
+      path: `/v2/${repository}/manifests/${encodeURIComponent(ref)}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      target,
+      signal,
+      timeoutMs,
+      ok: [200],
+    });
+    return { ref, target, res, signal };
+  }
+
   /**
    * The digest `reference` (a tag or digest) resolves to, by HEAD (`Docker-Content-Digest`), asking
    * for indexes as well as images so that a multi-arch tag yields its index digest. Falls back to a
@@ -774,21 +799,7 @@ export class RegistryClient {
     reference: string,
     options?: CallOptions,
   ): Promise<{ digest: string; mediaType: string | undefined; size: number | undefined }> {
-    const ref = checkReference(reference);
-    const target = {
-      ...this.#repositoryTarget(repository, 'pull', formatTarget(repository, ref)),
-      notFound: 'manifest' as const,
-    };
-    const { signal, timeoutMs } = this.#signal(options);
-    const res = await this.#send({
-      method: 'HEAD',
-      path: `/v2/${repository}/manifests/${encodeURIComponent(ref)}`,
-      headers: { accept: MANIFEST_ACCEPT },
-      target,
-      signal,
-      timeoutMs,
-      ok: [200],
-    });
+    const { ref, target, res } = await this.#requestManifest('HEAD', repository, reference, options);
     await res.body.dump();
     const digest = header(res, 'docker-content-digest');
     const mediaType = header(res, 'content-type')?.split(';')[0]?.trim();
@@ -812,21 +823,7 @@ export class RegistryClient {
 
   /** Fetches a manifest or index by tag or digest and verifies its bytes against its digest. */
   async getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest> {
-    const ref = checkReference(reference);
-    const target = {
-      ...this.#repositoryTarget(repository, 'pull', formatTarget(repository, ref)),
-      notFound: 'manifest' as const,
-    };
-    const { signal, timeoutMs } = this.#signal(options);
-    const res = await this.#send({
-      method: 'GET',
-      path: `/v2/${repository}/manifests/${encodeURIComponent(ref)}`,
-      headers: { accept: MANIFEST_ACCEPT },
-      target,
-      signal,
-      timeoutMs,
-      ok: [200],
-    });
+    const { ref, target, res, signal } = await this.#requestManifest('GET', repository, reference, options);
     const bytes = await this.#readBody(res, RESPONSE_LIMITS.manifest, target, signal);
     const declared = ref.includes(':') ? ref : header(res, 'docker-content-digest');
     let digest: string;
