@@ -15,7 +15,7 @@ done
 if ((${#need[@]} > 0)); then
   echo "[setup] installing Debian packages: ${need[*]}" >&2
   apt-get update
-  apt-get install -y "${need[@]}"
+  apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
 command -v go >/dev/null 2>&1 || { echo "[setup] Go >= 1.26 is required to build the control plane (see README prerequisites)" >&2; exit 1; }
