@@ -8,6 +8,7 @@ import { registerDevCluster } from './commands/dev-cluster.ts';
 import { registerImage } from './commands/image.ts';
 import { registerRelease } from './commands/release.ts';
 import { registerRender } from './commands/render.ts';
+import { registerRollout } from './commands/rollout.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerVersion } from './commands/version.ts';
 import { ExitCode, type Io, processIo, reportError } from './output.ts';
@@ -24,6 +25,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerImage(program, io);
   registerRelease(program, io);
   registerRender(program, io);
+  registerRollout(program, io);
   registerVerify(program, io);
   return program;
 }

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../kube/types.ts';
+import { computePodTemplateHash } from './hash.ts';
+import { buildObservation } from './observe.ts';
+import { planBlueGreen } from './plan-bluegreen.ts';
+import type { RolloutStatus } from './types.ts';
+
+const NOW = new Date('2026-01-01T10:00:00Z');
+const at = (s: number) => new Date(NOW.getTime() + s * 1000);
+const UID = 'ro-uid';
+const template = (image: string) => ({
+  metadata: { labels: { app: 'web' } },
+  spec: { containers: [{ name: 'web', image }] },
+});
+const V1 = computePodTemplateHash(template('v1'));
+const V2 = computePodTemplateHash(template('v2'));
+
+function rollout(status: RolloutStatus, bg: object = {}, image = 'v2'): KubeObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'web', namespace: 'ns', uid: UID, generation: 1 },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      template: template(image),
+      strategy: { blueGreen: { activeService: 'active', previewService: 'preview', ...bg } },
+    },
+    status: { observedGeneration: '1', ...status },
+  };
+}
+function rs(
+  hash: string,
+  replicas: number,
+  available: number,
+  revision: number,
+  annotations: Record<string, string> = {},
+): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `web-${hash}`,
+      namespace: 'ns',
+      labels: { 'rollouts-pod-template-hash': hash },
+      annotations: { 'rollout.argoproj.io/revision': String(revision), ...annotations },
+      ownerReferences: [
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: UID, controller: true },
+      ],
+    },
+    spec: { replicas },
+    status: { replicas, availableReplicas: available, readyReplicas: available },
+  };
+}
+const svc = (name: string, hash: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: {
+    name,
+    namespace: 'ns',
+    annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' },
+  },
+  spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } },
+});
+const observe = (ro: KubeObject, rss: KubeObject[], active = V1, preview = V1) =>
+  buildObservation({
+    rollout: ro,
+    replicaSets: rss,
+    services: [svc('active', active), svc('preview', preview)],
+    analysisRuns: [],
+    analysisTemplates: [],
+  });
+const updating = (extra: RolloutStatus = {}): RolloutStatus => ({
+  currentPodHash: V2,
+  stableRS: V1,
+  blueGreen: { activeSelector: V1, previewSelector: V1 },
+  ...extra,
+});
+const MANUAL = { previewReplicaCount: 1, autoPromotionEnabled: false, scaleDownDelaySeconds: 30 };
+
+describe('planBlueGreen', () => {
+  it('a new template creates the new ReplicaSet at previewReplicaCount', () => {
+    const plan = planBlueGreen(
+      observe(rollout({ currentPodHash: V1, stableRS: V1, blueGreen: { activeSelector: V1 } }, MANUAL), [
+        rs(V1, 3, 3, 1),
+      ]),
+      NOW,
+    );
+    expect(plan.createReplicaSet?.metadata.name).toBe(`web-${V2}`);
+    expect((plan.createReplicaSet as unknown as { spec: { replicas: number } }).spec.replicas).toBe(1);
+    expect(plan.status.currentPodHash).toBe(V2);
+  });
+
+  it('first deploy: full size, active switched as soon as all pods are available, stable', () => {
+    const ro = rollout({ currentPodHash: V1 }, {}, 'v1');
+    const waiting = planBlueGreen(
+      buildObservation({
+        rollout: ro,
+        replicaSets: [rs(V1, 3, 2, 1)],
+        services: [],
+        analysisRuns: [],
+        analysisTemplates: [],
+      }),
+      NOW,
+    );
+    expect(waiting.status.stableRS).toBeUndefined();
+    const ready = planBlueGreen(
+      buildObservation({
+        rollout: ro,
+        replicaSets: [rs(V1, 3, 3, 1)],
+        services: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'active' },
+            spec: { selector: { app: 'web' } },
+          },
+        ],
+        analysisRuns: [],
+        analysisTemplates: [],
+      }),
+      NOW,
+    );
+    expect(ready.services).toEqual([{ name: 'active', from: '', to: V1 }]);
+    expect(ready.status.stableRS).toBe(V1);
+    expect(ready.status.blueGreen?.activeSelector).toBe(V1);
+  });
+
+  it('preview ready with auto-promotion off: preview switched, BlueGreenPause added, active untouched', () => {
+    const plan = planBlueGreen(observe(rollout(updating(), MANUAL), [rs(V1, 3, 3, 1), rs(V2, 1, 1, 2)]), NOW);
+    expect(plan.services).toEqual([{ name: 'preview', from: V1, to: V2 }]);
+    expect(plan.status.pauseConditions).toEqual([
+      { reason: 'BlueGreenPause', startTime: '2026-01-01T10:00:00Z' },
+    ]);
+    expect(plan.status.controllerPause).toBe(true);
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.scale).toEqual([]);
+  });
+
+  it('promoted (controllerPause, no condition): scale-up checkpoint, new ReplicaSet to R, then the active switch', () => {
+    const promoted = updating({
+      controllerPause: true,
+      blueGreen: { activeSelector: V1, previewSelector: V2 },
+    });
+    const scaleUp = planBlueGreen(
+      observe(rollout(promoted, MANUAL), [rs(V1, 3, 3, 1), rs(V2, 1, 1, 2)], V1, V2),
+      NOW,
+    );
+    expect(scaleUp.status.blueGreen?.scaleUpPreviewCheckPoint).toBe(true);
+    const ro2 = rollout(
+      { ...promoted, blueGreen: { ...promoted.blueGreen, scaleUpPreviewCheckPoint: true } },
+      MANUAL,
+    );
+    const grow = planBlueGreen(observe(ro2, [rs(V1, 3, 3, 1), rs(V2, 1, 1, 2)], V1, V2), NOW);
+    expect(grow.scale).toEqual([{ name: `web-${V2}`, from: 1, to: 3 }]);
+    expect(grow.services).toEqual([]);
+    const sw = planBlueGreen(observe(ro2, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], V1, V2), NOW);
+    expect(sw.services).toEqual([{ name: 'active', from: V1, to: V2 }]);
+    expect(sw.status.stableRS).toBe(V2);
+    expect(sw.status.blueGreen?.scaleUpPreviewCheckPoint).toBeUndefined();
+    expect(sw.annotate).toEqual([
+      { name: `web-${V1}`, annotations: { 'scale-down-deadline': '2026-01-01T10:00:30Z' } },
+    ]);
+    expect(sw.requeueAfterMs).toBe(31_000);
+  });
+
+  it.each([
+    ['before the deadline: kept', 29, []],
+    ['after the deadline: scaled to 0', 31, [{ name: `web-${V1}`, from: 3, to: 0 }]],
+  ])('old active ReplicaSet %s', (_name, seconds, scale) => {
+    const done = updating({ stableRS: V2, blueGreen: { activeSelector: V2, previewSelector: V2 } });
+    const old = rs(V1, 3, 3, 1, { 'scale-down-deadline': '2026-01-01T10:00:30Z' });
+    expect(
+      planBlueGreen(observe(rollout(done, MANUAL), [old, rs(V2, 3, 3, 2)], V2, V2), at(seconds)).scale,
+    ).toEqual(scale);
+  });
+
+  it('autoPromotionSeconds: paused for that long, then promoted by itself', () => {
+    const auto = { autoPromotionSeconds: 20 };
+    const added = planBlueGreen(observe(rollout(updating(), auto), [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)]), NOW);
+    expect(added.status.pauseConditions?.[0]?.reason).toBe('BlueGreenPause');
+    expect(added.requeueAfterMs).toBe(21_000);
+    const ro = rollout(added.status, auto);
+    expect(planBlueGreen(observe(ro, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], V1, V2), at(20)).services).toEqual(
+      [],
+    );
+    const later = planBlueGreen(observe(ro, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], V1, V2), at(21));
+    expect(later.services).toEqual([{ name: 'active', from: V1, to: V2 }]);
+    expect(later.status.pauseConditions).toBeUndefined();
+  });
+
+  it('default auto-promotion: no pause, switch once all pods are available', () => {
+    const plan = planBlueGreen(observe(rollout(updating()), [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)]), NOW);
+    expect(plan.status.pauseConditions).toBeUndefined();
+    expect(plan.services.map((s) => s.name).sort()).toEqual(['active', 'preview']);
+  });
+
+  it.each([
+    ['default 30s: annotated with the deadline first', {}, 0, [], '2026-01-01T10:00:30Z'],
+    ['after the deadline: scaled to 0', {}, 31, [{ name: `web-${V2}`, from: 3, to: 0 }], undefined],
+    ['explicit 0: never scaled down', { abortScaleDownDelaySeconds: 0 }, 31, [], undefined],
+  ])('abort: active stays on stable, Degraded; new ReplicaSet %s', (_name, bg, seconds, scale, annotated) => {
+    const deadline = seconds > 0 ? { 'scale-down-deadline': '2026-01-01T10:00:30Z' } : {};
+    const ro = rollout(updating({ abort: true, blueGreen: { activeSelector: V1, previewSelector: V2 } }), {
+      ...MANUAL,
+      ...bg,
+    });
+    const plan = planBlueGreen(
+      observe(ro, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2, deadline)], V1, V2),
+      at(seconds),
+    );
+    expect(plan.services).toEqual([]);
+    expect(plan.scale).toEqual(scale);
+    expect(plan.annotate[0]?.annotations['scale-down-deadline']).toBe(annotated);
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.status.message).toBe('RolloutAborted: Rollout aborted update to revision 2');
+  });
+
+  it('a re-used ReplicaSet that is active again loses its old scale-down deadline', () => {
+    const done = updating({ stableRS: V2, blueGreen: { activeSelector: V2, previewSelector: V2 } });
+    const reused = rs(V2, 3, 3, 3, { 'scale-down-deadline': '2026-01-01T09:00:00Z' });
+    const plan = planBlueGreen(observe(rollout(done, MANUAL), [rs(V1, 0, 0, 2), reused], V2, V2), NOW);
+    expect(plan.annotate).toEqual([{ name: `web-${V2}`, annotations: { 'scale-down-deadline': null } }]);
+    expect(plan.scale).toEqual([]);
+  });
+});
