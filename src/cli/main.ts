@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.ts';
+import { registerApp } from './commands/app.ts';
+import { registerController } from './commands/controller.ts';
 import { registerDevCluster } from './commands/dev-cluster.ts';
 import { registerImage } from './commands/image.ts';
 import { registerRelease } from './commands/release.ts';
@@ -27,6 +29,8 @@ export function buildProgram(io: Io = processIo): Command {
   registerRender(program, io);
   registerRollout(program, io);
   registerVerify(program, io);
+  registerController(program, io);
+  registerApp(program, io);
   return program;
 }
 
