@@ -14,10 +14,12 @@
 
 import type { KubeClient } from '../kube/client.ts';
 import { Controller, splitKey } from '../kube/controller.ts';
+import { ensureCrds, loadCrds } from '../kube/crds.ts';
 import { Informer } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { errorMessage, SlipwayError } from '../util/errors.ts';
 import { limit } from '../util/limit.ts';
+import { sourceFile } from '../util/source-files.ts';
 import { resolveMetricArgs } from './args.ts';
 import { formatTime, isTerminating, type MeasurementOutcome } from './planner.ts';
 import { defaultProviders, type MetricProvider, providerFor } from './providers/index.ts';
@@ -62,6 +64,12 @@ export interface AnalysisRunController {
 }
 
 /** Creates the controller; nothing runs until `start()`. */
+const ANALYSIS_CRD_FILES = [
+  'analysis-run-crd.yaml',
+  'analysis-template-crd.yaml',
+  'cluster-analysis-template-crd.yaml',
+];
+
 export function createAnalysisRunController(options: AnalysisRunControllerOptions): AnalysisRunController {
   const { client } = options;
   const now = options.now ?? Date.now;
@@ -94,7 +102,17 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
       });
     },
   });
-  return { start: () => controller.start(), stop: () => controller.stop() };
+  return {
+    start: async () => {
+      // The analysis kinds are Argo Rollouts' CRDs; install them when the cluster lacks them.
+      await ensureCrds(
+        client,
+        ANALYSIS_CRD_FILES.flatMap((f) => loadCrds(sourceFile(`rollouts/crds/${f}`))),
+      );
+      await controller.start();
+    },
+    stop: () => controller.stop(),
+  };
 }
 
 /** `namespace/name` of the AnalysisRun controlling `obj`, if any. */

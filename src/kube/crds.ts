@@ -77,7 +77,35 @@ export async function ensureCrds(
       },
     );
   }
-  // A new kind is served now: make discovery see it on the next lookup.
-  if (result.installed.length > 0) client.discovery.invalidate();
+  // Established is not yet served: aggregated discovery catches up a moment later. Wait until it
+  // lists every new kind, so callers can list and watch them at once.
+  for (const crd of crds.filter((c) => result.installed.includes(c.metadata.name ?? ''))) {
+    const spec = crd['spec'] as {
+      group: string;
+      names: { kind: string };
+      versions: Array<{ name: string; served?: boolean }>;
+    };
+    const version = spec.versions.find((v) => v.served !== false)?.name;
+    if (!version) continue;
+    await waitFor(
+      async () => {
+        await client.discovery.refresh(options.signal);
+        return client.discovery
+          .resourceFor(`${spec.group}/${version}`, spec.names.kind, options.signal)
+          .then(() => true as const)
+          .catch(() => undefined);
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        intervalMs: 200,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onTimeout: () =>
+          new SlipwayError('is Established but not served by discovery', {
+            subject: `CustomResourceDefinition/${crd.metadata.name}`,
+            reason: 'CrdNotEstablished',
+          }),
+      },
+    );
+  }
   return result;
 }

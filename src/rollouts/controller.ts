@@ -9,7 +9,6 @@
  * with its id).
  * @module
  */
-import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../kube/client.ts';
 import { Controller, objectKey, splitKey } from '../kube/controller.ts';
 import { ensureCrds, loadCrds } from '../kube/crds.ts';
@@ -17,6 +16,7 @@ import { Informer, type InformerEvent } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { SlipwayError } from '../util/errors.ts';
 import type { DeepReadonly } from '../util/readonly.ts';
+import { sourceFile } from '../util/source-files.ts';
 import { executePlan } from './execute.ts';
 import { observeRollout, type RolloutObservation } from './observe.ts';
 import { emptyPlan, type RolloutPlan } from './plan.ts';
@@ -200,10 +200,9 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     async start() {
       await checkNoArgoRollouts(client, options.instanceId);
       if (options.installCrds ?? true) {
-        const dir = new URL('./crds/', import.meta.url);
         await ensureCrds(
           client,
-          CRD_FILES.flatMap((f) => loadCrds(fileURLToPath(new URL(f, dir)))),
+          CRD_FILES.flatMap((f) => loadCrds(sourceFile(`rollouts/crds/${f}`))),
         );
       }
       const informer = (apiVersion: string, kind: string) =>

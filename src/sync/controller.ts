@@ -12,7 +12,6 @@
  * object, with a JSON patch guarded by the resourceVersion that was read.
  * @module
  */
-import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../kube/client.ts';
 import { Controller } from '../kube/controller.ts';
 import { ensureCrds, loadCrds } from '../kube/crds.ts';
@@ -20,6 +19,7 @@ import { isConflict, isNotFound } from '../kube/errors.ts';
 import { Informer } from '../kube/informer.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { errorMessage, SlipwayError } from '../util/errors.ts';
+import { sourceFile } from '../util/source-files.ts';
 import type { WorkResult } from '../util/work-queue.ts';
 import {
   type Application,
@@ -55,7 +55,7 @@ export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 export const APPLICATION_API = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' } as const;
 
 /** Where the vendored Application CRD lives. */
-export const APPLICATION_CRD_FILE = fileURLToPath(new URL('./crds/application-crd.yaml', import.meta.url));
+export const APPLICATION_CRD_FILE = sourceFile('sync/crds/application-crd.yaml');
 
 /** Options of {@link createApplicationController}. */
 export interface ApplicationControllerOptions {

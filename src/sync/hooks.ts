@@ -36,7 +36,6 @@ import {
   Annotations,
   annotationsOf,
   type HookDeletePolicy,
-  type HookType,
   SYNC_PHASES,
   type SyncPhase,
 } from './types.ts';
