@@ -32,13 +32,7 @@ import {
 } from '../health/hooks.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { annotationCsv } from './sync-options.ts';
-import {
-  Annotations,
-  annotationsOf,
-  type HookDeletePolicy,
-  SYNC_PHASES,
-  type SyncPhase,
-} from './types.ts';
+import { Annotations, annotationsOf, type HookDeletePolicy, SYNC_PHASES, type SyncPhase } from './types.ts';
 
 export { HELM_HOOK_TYPES, HOOK_FINALIZER, hookTypes, isHook, isIgnored, isSkip };
 
