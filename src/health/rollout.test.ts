@@ -3,58 +3,7 @@
  * health_test.yaml` and its `testdata/`, argo-cd 37ee0097), plus vectors recorded by running that
  * script in gopher-lua the way argo-cd `util/lua` does (`testdata/recorded/rollout-lua.json`).
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import type { KubeObject } from '../kube/types.ts';
-import { assessHealth, type HealthStatus, rolloutHealth } from './index.ts';
+import { rolloutHealth } from './index.ts';
+import { luaHealthSuite } from './lua-suite.testlib.ts';
 
-const dir = new URL('./testdata/rollout/', import.meta.url);
-
-interface UpstreamCase {
-  healthStatus: { status: string; message?: string };
-  inputPath: string;
-}
-
-const upstream: UpstreamCase[] = parse(readFileSync(new URL('health_test.yaml', dir), 'utf8')).tests;
-
-describe('Rollout health.lua health_test.yaml', () => {
-  it('has all upstream cases', () => {
-    expect(upstream).toHaveLength(24);
-  });
-
-  it.each(upstream)('$inputPath', ({ healthStatus, inputPath }) => {
-    const obj = parse(readFileSync(new URL(inputPath, dir), 'utf8')) as KubeObject;
-    // Upstream compares against a status whose omitted message is "".
-    const want = healthStatus.message ? healthStatus : { status: healthStatus.status };
-    expect(rolloutHealth(obj)).toEqual(want);
-    expect(assessHealth(obj)).toEqual(want);
-  });
-});
-
-interface Recorded {
-  name: string;
-  object: KubeObject;
-  /** `{}` where Argo CD's JSON round trip of a non-string status or message left no status. */
-  health: { status?: HealthStatus['status']; message?: string };
-}
-
-/** Slipway names the problem where Argo CD yields an empty status (see `runHealthScript`). */
-function expectRecorded(got: HealthStatus, { health }: Recorded): void {
-  if (health.status === undefined) {
-    expect(got.status).toBe('Unknown');
-    expect(got.message).toMatch(/^health script returned a \w+ status and a \w+ message/);
-  } else {
-    expect(got).toEqual(health);
-  }
-}
-
-const recorded: Recorded[] = JSON.parse(
-  readFileSync(new URL('./testdata/recorded/rollout-lua.json', import.meta.url), 'utf8'),
-);
-
-describe('vectors recorded from health.lua in gopher-lua', () => {
-  it.each(recorded)('$name', (vector) => {
-    expectRecorded(rolloutHealth(vector.object), vector);
-  });
-});
+luaHealthSuite('Rollout', 'rollout', 24, rolloutHealth);
