@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, type Node, parse, parseDocument } from 'yaml';
@@ -69,33 +70,14 @@ describe('planImageEntry', () => {
   });
 });
 
-const SEED_OVERLAY = `# overlays/dev/kustomization.yaml
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: my-service-dev
-resources:
-  - ../../base
-patches:
-  - patch: |
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata:
-        name: my-service
-      spec:
-        replicas: 1
-        template:
-          spec:
-            containers:
-              - name: my-service
-                resources:
-                  requests:
-                    cpu: 100m
-                    memory: 128Mi
-images:
-  - name: my-service
-    newName: ghcr.io/myorg/my-service
-    newTag: abc1234
-`;
+// The seed's overlays/dev/kustomization.yaml, byte for byte (the fixture config repo's copy).
+const SEED_OVERLAY = readFileSync(
+  new URL(
+    '../../test/manifests/fixtures/deploy-configs/apps/my-service/overlays/dev/kustomization.yaml',
+    import.meta.url,
+  ),
+  'utf8',
+);
 
 describe('setImages: byte preservation', () => {
   it("the seed's CI step changes exactly the newTag line", () => {

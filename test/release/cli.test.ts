@@ -2,40 +2,20 @@
  * `slipway release` end to end: the seed's dev overlay in a real bare repository, the real
  * manifests edit, stdout holding only the commit.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { commitCount, git, makeConfigRepo, revParse, showFile, tempDir } from '../git/helpers.ts';
 
-// The seed's overlays/dev/kustomization.yaml, byte for byte.
-const SEED_OVERLAY = `# overlays/dev/kustomization.yaml
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: my-service-dev
-resources:
-  - ../../base
-patches:
-  - patch: |
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata:
-        name: my-service
-      spec:
-        replicas: 1
-        template:
-          spec:
-            containers:
-              - name: my-service
-                resources:
-                  requests:
-                    cpu: 100m
-                    memory: 128Mi
-images:
-  - name: my-service
-    newName: ghcr.io/myorg/my-service
-    newTag: abc1234
-`;
+// The seed's overlays/dev/kustomization.yaml, byte for byte (the fixture config repo's copy).
+const SEED_OVERLAY = readFileSync(
+  new URL(
+    '../manifests/fixtures/deploy-configs/apps/my-service/overlays/dev/kustomization.yaml',
+    import.meta.url,
+  ),
+  'utf8',
+);
 const OVERLAY = 'apps/my-service/overlays/dev';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
