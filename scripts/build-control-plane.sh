@@ -17,32 +17,14 @@ BIN="$DIR/bin"
 
 if [[ "${1:-}" == "--print-dir" ]]; then echo "$DIR"; exit 0; fi
 
-step() { printf '[build-control-plane] %s\n' "$*" >&2; }
-fail() { printf '[build-control-plane] FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 1; }
-
-command -v go >/dev/null 2>&1 || fail "check go" "the 'go' command is not on PATH (need Go >= 1.26; see README prerequisites)"
-GO_MINOR=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-[[ -n "$GO_MINOR" && "$GO_MINOR" -ge 26 ]] || fail "check go" "Go $(go env GOVERSION) is too old; need go1.26 or newer"
+LOG_PREFIX=build-control-plane
+# shellcheck source=lib/go-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-build.sh"
+require_go
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 mkdir -p "$BIN" "$DIR/work"
 START=$(date +%s)
-
-# run_step NAME MODULE CMD...: runs CMD, and on failure names the step and the module involved.
-run_step() {
-  local name=$1 module=$2; shift 2
-  local log="$DIR/work/${name// /_}.log"
-  step "$name ..."
-  if ! "$@" >"$log" 2>&1; then
-    tail -n 25 "$log" >&2
-    fail "$name" "module $module (full log: $log)"
-  fi
-}
-
-have_version() { # have_version BINARY EXPECTED-SUBSTRING VERSION-ARGS...
-  local b=$1 want=$2; shift 2
-  [[ -x "$BIN/$b" ]] && "$BIN/$b" "$@" 2>/dev/null | grep -q -- "$want"
-}
 
 # --- kube-apiserver, kube-controller-manager, kube-scheduler --------------------------------------
 # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging paths,

@@ -20,33 +20,15 @@ BIN="$DIR/bin"
 
 if [[ "${1:-}" == "--print-dir" ]]; then echo "$BIN"; exit 0; fi
 
-step() { printf '[build-tools] %s\n' "$*" >&2; }
-fail() { printf '[build-tools] FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 1; }
-
-command -v go >/dev/null 2>&1 || fail "check go" "the 'go' command is not on PATH (need Go >= 1.26; see README prerequisites)"
-GO_MINOR=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-[[ -n "$GO_MINOR" && "$GO_MINOR" -ge 26 ]] || fail "check go" "Go $(go env GOVERSION) is too old; need go1.26 or newer"
+LOG_PREFIX=build-tools
+# shellcheck source=lib/go-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-build.sh"
+require_go
 
 # GOFLAGS=-mod=mod would be rejected by `go install module@version`; clear it for these builds.
 export CGO_ENABLED=0 GOFLAGS=
 mkdir -p "$BIN" "$DIR/work"
 START=$(date +%s)
-
-# run_step NAME MODULE CMD...: runs CMD, and on failure names the step and the module involved.
-run_step() {
-  local name=$1 module=$2; shift 2
-  local log="$DIR/work/${name// /_}.log"
-  step "$name ..."
-  if ! "$@" >"$log" 2>&1; then
-    tail -n 25 "$log" >&2
-    fail "$name" "module $module (full log: $log)"
-  fi
-}
-
-have_version() { # have_version BINARY EXPECTED-SUBSTRING VERSION-ARGS...
-  local b=$1 want=$2; shift 2
-  [[ -x "$BIN/$b" ]] && "$BIN/$b" "$@" 2>/dev/null | grep -q -- "$want"
-}
 
 # install_tool NAME PACKAGE@VERSION LDFLAGS: `go install` into a private GOBIN, then move into place
 # so an interrupted build never leaves a half-written binary under bin/.
