@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 # command:package — the real services the tests run (a registry) and the tools around them.
-for pair in openssl:openssl git:git curl:curl docker-registry:docker-registry htpasswd:apache2-utils /usr/sbin/sshd:openssh-server prometheus:prometheus; do
+for pair in openssl:openssl git:git curl:curl docker-registry:docker-registry htpasswd:apache2-utils /usr/sbin/sshd:openssh-server prometheus:prometheus buildah:buildah; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

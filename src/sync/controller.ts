@@ -82,6 +82,8 @@ export interface ApplicationController {
   stop(): Promise<void>;
   /** Queues an Application now; `hard` also re-resolves its revision on the remote. */
   refresh(name: string, hard?: boolean): void;
+  /** Applications queued or being reconciled right now (delayed requeues not counted). */
+  readonly pending: number;
 }
 
 /** Everything one reconcile needs. */
@@ -170,6 +172,9 @@ export function createApplicationController(options: ApplicationControllerOption
     refresh(name, hard = false) {
       if (hard) deps.hardRefresh.add(name);
       controller?.queue.add(`${namespace}/${name}`);
+    },
+    get pending() {
+      return controller?.queue.length ?? 0;
     },
   };
 }

@@ -5,6 +5,7 @@
  * (the dry-run applies persist nothing).
  * @module
  */
+import { createHash } from 'node:crypto';
 import { aggregateHealth } from '../health/aggregate.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { KubeObject } from '../kube/types.ts';
@@ -120,10 +121,11 @@ export async function observeApplication(
 
   // Diff each pair against what the API server would make of the target.
   const ignore = compileIgnoreDifferences(app.spec.ignoreDifferences);
+  const ignoreFingerprint = JSON.stringify(app.spec.ignoreDifferences ?? null);
   const modified = new Map<string, boolean>();
   const compared = await Promise.all(
     reconciliation.resources.map(async (pair) => {
-      const isModified = await diffPair(deps.client, pair.target, pair.live, ignore, deps.signal);
+      const isModified = await diffPair(deps, pair.target, pair.live, ignore, ignoreFingerprint);
       const key = formatResourceKey(resourceKeyOf((pair.live ?? pair.target) as KubeObject));
       modified.set(key, isModified);
       return { target: pair.target, live: pair.live, modified: isModified };
@@ -149,14 +151,15 @@ export async function observeApplication(
       return { ...key, live: c.live, target: c.target };
     }),
   );
+  const indexOf = new Map<string, number>();
+  compared.forEach((c, i) => {
+    const obj = (c.live ?? c.target) as KubeObject;
+    const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    if (!indexOf.has(key)) indexOf.set(key, i);
+  });
   const resources = status.resources.map((r) => {
-    const i = compared.findIndex((c) => {
-      const obj = (c.live ?? c.target) as KubeObject;
-      return (
-        obj.kind === r.kind && obj.metadata.name === r.name && (obj.metadata.namespace ?? '') === r.namespace
-      );
-    });
-    const h = i < 0 ? undefined : health.resources[i];
+    const i = indexOf.get(`${r.kind}/${r.namespace ?? ''}/${r.name}`);
+    const h = i === undefined ? undefined : health.resources[i];
     return h === undefined
       ? r
       : { ...r, health: h.message ? { status: h.status, message: h.message } : { status: h.status } };
@@ -182,25 +185,38 @@ export async function observeApplication(
  * Whether a live object differs from its target: a missing side is a difference; otherwise the
  * target is dry-run applied (server-side, forced, as the sync would) and the prediction compared.
  * A dry run the server rejects counts as modified: the sync's own dry run reports why.
+ *
+ * The verdict is remembered against the live object's resourceVersion and a fingerprint of the
+ * target and the ignore rules: while none of them changes, the same dry run would predict the same
+ * object, so an unchanged app is compared without asking the server. Rejections are not
+ * remembered (they may be passing, e.g. a webhook that was down).
  */
 async function diffPair(
-  client: KubeClient,
+  deps: ObserveDeps,
   target: KubeObject | undefined,
   live: KubeObject | undefined,
   ignore: IgnoreDifferences,
-  signal: AbortSignal | undefined,
+  ignoreFingerprint: string,
 ): Promise<boolean> {
   if (target === undefined || live === undefined) return true;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify(target))
+    .update(ignoreFingerprint)
+    .digest('base64');
+  const recalled = deps.live.recalledDiff(live, fingerprint);
+  if (recalled !== undefined) return recalled;
   let predicted: KubeObject;
   try {
-    predicted = await client.apply(target, {
+    predicted = await deps.client.apply(target, {
       dryRun: true,
       force: true,
       fieldManager: FIELD_MANAGER,
-      ...(signal ? { signal } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } catch {
     return true;
   }
-  return diffResource(predicted, live, { ignore }).modified;
+  const modified = diffResource(predicted, live, { ignore }).modified;
+  deps.live.rememberDiff(live, fingerprint, modified);
+  return modified;
 }
