@@ -4,15 +4,15 @@
  * action's name (the part of `uses` before `@`, case-insensitive). Any other action fails and
  * names itself.
  *
- * Built in: `actions/checkout` (the runner already checked the commit out), `docker/login-action`
- * (only the "no credentials for a registry that needs none" case for now), and placeholders for
- * `docker/setup-buildx-action`, `docker/build-push-action` and `aquasecurity/trivy-action` that fail
- * with "not implemented yet" until their builders land.
+ * Built in: `actions/checkout` (the runner already checked the commit out), and the docker and
+ * trivy actions of `docker-actions.ts` and `trivy-action.ts`: `docker/setup-buildx-action`,
+ * `docker/login-action`, `docker/build-push-action` and `aquasecurity/trivy-action`.
  * @module
  */
-import { RegistryClient } from '../registry/index.ts';
-import { errorMessage, SlipwayError } from '../util/errors.ts';
+import { buildPushAction, loginAction, setupBuildxAction } from './docker-actions.ts';
 import type { ExprValue } from './expressions.ts';
+import type { CiRunState } from './run-state.ts';
+import { trivyAction } from './trivy-action.ts';
 
 /** What a handler gets for one step. */
 export interface ActionInvocation {
@@ -24,8 +24,10 @@ export interface ActionInvocation {
   inputs: Readonly<Record<string, ExprValue>>;
   /** The checkout folder. */
   workspace: string;
-  /** The step's environment. */
+  /** The step's environment (with `PATH` and `HOME`, as a `run:` step gets them). */
   env: Readonly<Record<string, string>>;
+  /** What the actions of this run share: builder, logins, built images, pushes, scans. */
+  run: CiRunState;
   /** Writes one line to the step's log (masked by the runner). */
   log: (line: string) => void;
   /** Registers a value to mask from here on (e.g. a token the handler derived). */
@@ -87,68 +89,7 @@ export const checkoutAction: ActionHandler = {
   run: async () => ({ skipped: true, note: 'checkout already done: the runner checked out the commit' }),
 };
 
-/** A placeholder that fails clearly until the real handler exists. */
-export function notImplementedAction(name: string, what: string): ActionHandler {
-  return {
-    name,
-    run: async (inv) => {
-      throw new SlipwayError(`${name} (${what}) is not implemented yet in Slipway's CI runner`, {
-        subject: `step '${inv.stepName}'`,
-        reason: 'ActionNotImplemented',
-      });
-    },
-  };
-}
-
-const text = (v: ExprValue | undefined): string => (v === undefined || v === null ? '' : String(v));
-
-/**
- * `docker/login-action`. With an empty `username` and `password` (the seed's
- * `secrets.GITHUB_TOKEN` when no token is configured), the step is skipped with a note if the
- * registry answers `GET /v2/` without credentials — a registry that needs no login — and fails
- * naming the registry otherwise. Logging in with credentials is not implemented yet.
- */
-export const loginAction: ActionHandler = {
-  name: 'docker/login-action',
-  run: async (inv) => {
-    const registry = text(inv.inputs['registry']) || 'docker.io';
-    const username = text(inv.inputs['username']);
-    const password = text(inv.inputs['password']);
-    const subject = `step '${inv.stepName}'`;
-    if (username !== '' && password !== '') {
-      throw new SlipwayError(
-        `docker/login-action with credentials is not implemented yet (registry ${registry})`,
-        {
-          subject,
-          reason: 'ActionNotImplemented',
-        },
-      );
-    }
-    if (password !== '') inv.addMask(password);
-    const client = new RegistryClient({ host: registry, timeoutMs: 15_000 });
-    try {
-      await client.ping({ signal: inv.signal });
-    } catch (err) {
-      throw new SlipwayError(
-        `no credentials were given (username ${username === '' ? 'empty' : 'set'}, password ${password === '' ? 'empty' : 'set'}) and registry ${registry} does not accept anonymous access: ${errorMessage(err)}`,
-        { subject, reason: 'RegistryLoginFailed', cause: err },
-      );
-    } finally {
-      await client.close();
-    }
-    const note = `login skipped: empty credentials, and registry ${registry} needs none`;
-    inv.log(note);
-    return { skipped: true, note };
-  },
-};
-
 /** The handlers every run starts with. */
 export function defaultActions(): ActionRegistry {
-  return new ActionRegistry([
-    checkoutAction,
-    loginAction,
-    notImplementedAction('docker/setup-buildx-action', 'builder setup'),
-    notImplementedAction('docker/build-push-action', 'image build and push'),
-    notImplementedAction('aquasecurity/trivy-action', 'image vulnerability scan'),
-  ]);
+  return new ActionRegistry([checkoutAction, loginAction, setupBuildxAction, buildPushAction, trivyAction]);
 }

@@ -7,7 +7,11 @@
  * - `contexts.ts`, `commands.ts`, `check.ts`, `hash-files.ts`, `triggers.ts`: contexts, step files,
  *   static checks, `on:` filters;
  * - `run.ts`, `step.ts`, `process.ts`, `checkout.ts`, `log.ts`: the effectful runner;
- * - `actions.ts`: native handlers for `uses:`.
+ * - `actions.ts`: the handler registry for `uses:`; `docker-actions.ts` (setup-buildx, login,
+ *   build-push) and `trivy-action.ts` run them natively, with `builder.ts` and `platforms.ts`
+ *   (buildah/podman/docker command lines, buildable platforms), `trivy.ts` (reports and the gate),
+ *   `action-inputs.ts`, `tool.ts` (external tools in process groups) and `run-state.ts` (what the
+ *   actions of one run share).
  * @module
  */
 export {
@@ -18,6 +22,14 @@ export {
   actionName,
   defaultActions,
 } from './actions.ts';
+export {
+  BUILDER_KINDS,
+  type BuilderKind,
+  type BuilderStorage,
+  type BuilderTool,
+  builderStorage,
+  findBuilder,
+} from './builder.ts';
 export { addMaskValue, Masker, parseKeyValueFile } from './commands.ts';
 export { SECRET_ENV_PREFIX } from './contexts.ts';
 export {
@@ -31,6 +43,7 @@ export {
   type JobStatus,
 } from './expressions.ts';
 export type { LogLine } from './log.ts';
+export { dockerfileRunsCommands, planPlatforms, readBinfmtArchitectures } from './platforms.ts';
 export {
   defaultLogRoot,
   INHERITED_ENV,
@@ -39,8 +52,10 @@ export {
   type RunWorkflowOptions,
   runWorkflow,
 } from './run.ts';
+export type { PublishedImage } from './run-state.ts';
 export type { StepOutcome, StepResult } from './step.ts';
 export { branchMatches, workflowTriggers } from './triggers.ts';
+export { parseTrivyReport, type ScanSummary, SEVERITIES, type Severity, type TrivyReport } from './trivy.ts';
 export {
   InvalidWorkflowError,
   parseWorkflow,

@@ -20,8 +20,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from '../util/cache.ts';
 import { errorMessage, SlipwayError } from '../util/errors.ts';
 import { type ActionRegistry, actionName, defaultActions } from './actions.ts';
+import { type BuilderStorage, builderStorage } from './builder.ts';
 import { checkJobExpressions } from './check.ts';
 import { checkoutCommit, originRepository, resolveCommit } from './checkout.ts';
 import { Masker } from './commands.ts';
@@ -29,8 +31,10 @@ import { type GithubInfo, githubContext, refName, runnerContext, secretsFromEnv 
 import { type ExpressionScope, type ExprValue, evaluateCondition, type JobStatus } from './expressions.ts';
 import { hashFiles } from './hash-files.ts';
 import { type LogLine, RunLog } from './log.ts';
+import { CiRunState, type PublishedImage } from './run-state.ts';
 import { executeStep, type StepResult } from './step.ts';
 import { workflowTriggers } from './triggers.ts';
+import type { ScanSummary } from './trivy.ts';
 import { parseWorkflow, selectJob, stepDisplayName } from './workflow.ts';
 
 export type { StepResult } from './step.ts';
@@ -83,6 +87,21 @@ export interface RunWorkflowOptions {
   onLog?: (line: LogLine) => void;
   /** Keep the checkout after the run (for debugging); default false. */
   keepWorkspace?: boolean;
+  /**
+   * buildah/podman storage; default `<cache>/buildah/{root,runroot}` under `$SLIPWAY_CACHE` of
+   * `processEnv` (so builds never touch the user's own container storage).
+   */
+  buildStorage?: BuilderStorage;
+  /** Fail a build when an asked platform cannot be built here, instead of skipping it; default false. */
+  strictPlatforms?: boolean;
+  /** Pass the scan step with a note when trivy is not installed and no report is given; default false. */
+  scanOptional?: boolean;
+  /** A trivy JSON report to use instead of running trivy; default `SLIPWAY_TRIVY_REPORT` of `processEnv`. */
+  trivyReport?: string;
+  /** Registries (`host[:port]`) to reach without TLS verification, beyond loopback ones. */
+  insecureRegistries?: readonly string[];
+  /** Architectures with a QEMU binfmt handler; default read from `/proc/sys/fs/binfmt_misc`. */
+  emulatedArchitectures?: ReadonlySet<string>;
   signal?: AbortSignal;
 }
 
@@ -107,6 +126,10 @@ export interface RunResult {
   logPath: string;
   /** What the steps wrote to `$GITHUB_STEP_SUMMARY`, in order. */
   summary: string;
+  /** Every tag the run pushed, with the digest the registry holds under it, in push order. */
+  published: PublishedImage[];
+  /** Vulnerability counts of the run's scans (added up when there are several); absent when nothing was scanned. */
+  scan?: ScanSummary;
   startedAt: string;
   durationMs: number;
 }
@@ -199,6 +222,15 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunResul
   const secrets = secretsFromEnv(processEnv, options.secrets);
   const masker = new Masker(Object.values(secrets));
   const log = new RunLog(logPath, masker, options.onLog);
+  const trivyReport = options.trivyReport ?? processEnv['SLIPWAY_TRIVY_REPORT'];
+  const state = new CiRunState(root, runId, {
+    storage: options.buildStorage ?? builderStorage(cacheRoot(processEnv)),
+    strictPlatforms: options.strictPlatforms ?? false,
+    scanOptional: options.scanOptional ?? false,
+    insecureRegistries: options.insecureRegistries ?? [],
+    ...(trivyReport !== undefined && trivyReport !== '' ? { trivyReport } : {}),
+    ...(options.emulatedArchitectures ? { emulatedArchitectures: options.emulatedArchitectures } : {}),
+  });
   try {
     await checkoutCommit(options.repoDir, sha, workspace, options.signal);
 
@@ -287,6 +319,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunResul
             masker,
             log,
             registry,
+            run: state,
             skip,
             defaultTimeoutMs: options.defaultStepTimeoutMs ?? 360 * 60_000,
             killGraceMs: options.killGraceMs ?? 5000,
@@ -327,10 +360,13 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunResul
       logDir,
       logPath,
       summary: summaries.join('\n'),
+      published: [...state.published],
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
     };
     if (failedStep !== undefined) result.failedStep = failedStep;
+    const scan = state.scanSummary();
+    if (scan !== undefined) result.scan = scan;
     // The record on disk is masked like the log (a step may have echoed a secret into an output).
     writeFileSync(join(logDir, 'result.json'), `${masker.mask(JSON.stringify(result, null, 2))}\n`, {
       mode: 0o600,
@@ -340,6 +376,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunResul
     log.write(-1, 'runner', 'runner', `run ${runId} could not run: ${errorMessage(err)}`);
     throw err;
   } finally {
+    // The images the run built go before the log closes, so a failed clean-up is in the log.
+    await state.close((text) => log.write(-1, 'runner', 'runner', text));
     await log.close();
     if (!options.keepWorkspace) rmSync(root, { recursive: true, force: true });
   }

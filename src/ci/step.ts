@@ -23,6 +23,7 @@ import {
 } from './expressions.ts';
 import type { RunLog } from './log.ts';
 import { runScript } from './process.ts';
+import type { CiRunState } from './run-state.ts';
 import type { WorkflowStep } from './workflow.ts';
 
 /** `success`/`failure` as the step ended; `skipped` when it did not run. */
@@ -75,6 +76,8 @@ export interface StepContext {
   masker: Masker;
   log: RunLog;
   registry: ActionRegistry;
+  /** What the actions of the run share. */
+  run: CiRunState;
   skip: ReadonlySet<string>;
   defaultTimeoutMs: number;
   killGraceMs: number;
@@ -177,7 +180,8 @@ export async function executeStep(ctx: StepContext): Promise<StepResult> {
     record.outcome = ctx.signal.aborted ? 'cancelled' : 'failure';
     // Handlers' errors already name the step as their subject; others get it here.
     const named =
-      err instanceof StepFailure || (err instanceof SlipwayError && err.subject === `step '${ctx.name}'`);
+      err instanceof StepFailure ||
+      (err instanceof SlipwayError && (err.subject ?? '').startsWith(`step '${ctx.name}'`));
     record.error = named ? errorMessage(err) : `step '${ctx.name}': ${errorMessage(err)}`;
     line(`error: ${record.error}`);
   }
@@ -227,6 +231,11 @@ function shellArgv(ctx: StepContext, script: string): [string, ...string[]] {
   throw new StepFailure(
     `step '${ctx.name}' (${ctx.file}: ${ctx.path}.shell): shell '${shell}' is not supported (bash, sh)`,
   );
+}
+
+/** A step timeout for messages: `5 minute(s)`, or seconds when it is not whole minutes (`3s`). */
+function limitText(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} minute(s)` : `${Math.round(ms / 100) / 10}s`;
 }
 
 function timeoutMs(ctx: StepContext, scope: ExpressionScope): number {
@@ -293,7 +302,7 @@ async function runStep(
     throw new StepFailure(`step '${ctx.name}': cannot start ${argv[0]}: ${outcome.spawnError.message}`);
   if (outcome.timedOut) {
     throw new StepFailure(
-      `step '${ctx.name}' did not finish within ${limit / 60_000} minute(s) and was killed with its processes`,
+      `step '${ctx.name}' did not finish within ${limitText(limit)} and was killed with its processes`,
     );
   }
   if (outcome.aborted) {
@@ -351,16 +360,36 @@ async function usesStep(
   const inputs: Record<string, ExprValue> = {};
   for (const [k, v] of Object.entries(ctx.step.with ?? {}))
     inputs[k] = evalAny(v, scope, `${ctx.path}.with.${k}`, ctx);
-  const result = await handler.run({
-    uses,
-    stepName: ctx.name,
-    inputs,
-    workspace: ctx.info.workspace,
-    env: { ...defaultStepEnv(ctx.info, ctx.runnerTemp), ...env },
-    log: (text) => ctx.log.write(ctx.index, ctx.name, 'stdout', text),
-    addMask: (value) => ctx.masker.add(value),
-    signal: ctx.signal,
-  });
+  // An action's tools run under the step's timeout as a script does: the signal kills their groups.
+  const limit = timeoutMs(ctx, scope);
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(limit)]);
+  const basePath = ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+  let result: Awaited<ReturnType<typeof handler.run>>;
+  try {
+    result = await handler.run({
+      uses,
+      stepName: ctx.name,
+      inputs,
+      workspace: ctx.info.workspace,
+      env: {
+        ...ctx.baseEnv,
+        ...defaultStepEnv(ctx.info, ctx.runnerTemp),
+        ...env,
+        PATH: [...ctx.extraPath, env['PATH'] ?? basePath].join(delimiter),
+      },
+      run: ctx.run,
+      log: (text) => ctx.log.write(ctx.index, ctx.name, 'stdout', text),
+      addMask: (value) => ctx.masker.add(value),
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted && !ctx.signal.aborted) {
+      throw new StepFailure(
+        `step '${ctx.name}' did not finish within ${limitText(limit)} and was stopped: ${errorMessage(err)}`,
+      );
+    }
+    throw err;
+  }
   record.outputs = result.outputs ?? {};
   if (result.note !== undefined) record.note = result.note;
   record.outcome = 'success';

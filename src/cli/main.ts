@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.ts';
 import { registerApp } from './commands/app.ts';
+import { registerCi } from './commands/ci.ts';
 import { registerController } from './commands/controller.ts';
 import { registerDevCluster } from './commands/dev-cluster.ts';
 import { registerImage } from './commands/image.ts';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerVerify(program, io);
   registerController(program, io);
   registerApp(program, io);
+  registerCi(program, io);
   return program;
 }
 

@@ -108,12 +108,12 @@ describe('runWorkflow on the seed workflow', () => {
     envOverrides: { REGISTRY: registry.host },
   });
 
-  it('runs lint, tests, login (skipped: no credentials needed) and the tag step, then stops at build', async () => {
+  it('runs lint, tests, login (skipped: no credentials needed) and the tag step, then stops at the scan without trivy', async () => {
     const lines: LogLine[] = [];
     const result = await runWorkflow({
       ...base(),
       trigger: { kind: 'push', detail: 'delivery 42' },
-      skipActions: ['docker/setup-buildx-action'],
+      skipActions: ['docker/setup-buildx-action', 'docker/build-push-action'],
       onLog: (l) => lines.push(l),
     });
     const byName = Object.fromEntries(result.steps.map((s) => [s.name, s]));
@@ -129,8 +129,8 @@ describe('runWorkflow on the seed workflow', () => {
       'success',
       'success',
       'success',
+      'success',
       'failure',
-      'skipped',
     ]);
     expect(byName['Run actions/checkout@v4']?.note).toMatch(/checkout already done/);
     expect(byName['Set up Docker Buildx']?.note).toMatch(/skipped on request/);
@@ -140,10 +140,10 @@ describe('runWorkflow on the seed workflow', () => {
     const tag = result.steps.find((s) => s.id === 'tag');
     expect(tag?.outputs).toEqual({ tag: shortHead });
     expect(result.status).toBe('failure');
-    expect(result.failedStep).toBe('Build and push image');
-    expect(byName['Build and push image']?.error).toMatch(
-      /docker\/build-push-action \(image build and push\) is not implemented yet/,
-    );
+    expect(result.failedStep).toBe('Scan image for CVEs');
+    expect(byName['Scan image for CVEs']?.error).toMatch(/trivy is not installed \(not found on PATH\)/);
+    expect(result.published).toEqual([]);
+    expect(result.scan).toBeUndefined();
     const log = readFileSync(result.logPath, 'utf8');
     expect(log).toMatch(/^\S+Z \[Run linting\] lint ok$/m);
     expect(log).toMatch(/\[Run unit tests\] unit ok/);
@@ -172,12 +172,23 @@ describe('runWorkflow on the seed workflow', () => {
     }
   });
 
-  it('stops at the first not-implemented action by default, skipping every later step', async () => {
-    const result = await runWorkflow({ ...base(), trigger: { kind: 'manual' } });
+  it('stops at the first action that fails, skipping every later step', async () => {
+    const failing: ActionHandler = {
+      name: 'docker/setup-buildx-action',
+      run: async (inv) => {
+        throw new SlipwayError('no builder today', {
+          subject: `step '${inv.stepName}'`,
+          reason: 'BuilderNotFound',
+        });
+      },
+    };
+    const result = await runWorkflow({
+      ...base(),
+      trigger: { kind: 'manual' },
+      actions: defaultActions().register(failing),
+    });
     expect(result.failedStep).toBe('Set up Docker Buildx');
-    expect(result.steps[4]?.error).toBe(
-      "step 'Set up Docker Buildx': docker/setup-buildx-action (builder setup) is not implemented yet in Slipway's CI runner",
-    );
+    expect(result.steps[4]?.error).toBe("step 'Set up Docker Buildx': no builder today");
     expect(result.steps.slice(5).every((s) => s.outcome === 'skipped')).toBe(true);
     expect(result.steps.find((s) => s.id === 'tag')?.outputs).toEqual({});
   });
@@ -275,7 +286,7 @@ jobs:
     });
     expect(result.failedStep).toBe('Hang');
     expect(result.steps[0]?.error).toBe(
-      "step 'Hang' did not finish within 0.05 minute(s) and was killed with its processes",
+      "step 'Hang' did not finish within 3s and was killed with its processes",
     );
     expect(result.steps[1]?.outcome).toBe('skipped');
     const child = Number(readFileSync(pidFile, 'utf8').trim());
