@@ -107,7 +107,8 @@ try {
     onPush: async (event) => {
       const { items } = await client.list({ ...APPLICATION_API, namespace: 'argocd' });
       const chosen = appsToRefresh(items as unknown as Parameters<typeof appsToRefresh>[0], event);
-      for (const app of chosen) controller?.refresh(app.metadata.name, true);
+      const names = chosen.map((app) => app.metadata.name);
+      if (names.length > 0) controller?.pushed(repoURL, names);
       return chosen.length;
     },
   });

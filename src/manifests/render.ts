@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { type Document, LineCounter, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod';
@@ -38,8 +39,36 @@ export interface RenderOptions {
   releaseName?: string;
   /** Helm `--namespace`. */
   namespace?: string;
+  /** Helm `--set-string key=value` pairs. */
+  helmSetString?: readonly string[];
+  /** Helm `--set-file key=path`; each path is confined to the root like a values file. */
+  helmSetFile?: ReadonlyArray<{ name: string; path: string }>;
+  /** Inline Helm values (YAML), passed as the last `--values` file, from a private temporary file. */
+  helmValues?: string;
+  /** Helm `--include-crds` (Argo CD passes it unless `helm.skipCrds`). Default false, as `helm template`. */
+  includeCrds?: boolean;
+  /** Helm `--skip-tests`. */
+  skipTests?: boolean;
+  /** Helm `--skip-schema-validation`. */
+  skipSchemaValidation?: boolean;
+  /** Helm `--kube-version`. */
+  kubeVersion?: string;
+  /** Helm `--api-versions`, each. */
+  apiVersions?: readonly string[];
+  /** Render as this type instead of detecting it (Argo CD's explicit source type). */
+  type?: SourceType;
   /** Plain directories: read subdirectories too. Default false, as Argo CD. */
   recursive?: boolean;
+  /**
+   * Plain directories: whether a manifest file (its path relative to the rendered directory) is
+   * read; `directory.include` / `exclude`. Default: every manifest file.
+   */
+  fileFilter?: (relativePath: string) => boolean;
+  /**
+   * Plain directories: what to do with `*.jsonnet` files, which Argo CD evaluates. Default `skip`;
+   * `error` refuses them (Slipway has no jsonnet evaluator).
+   */
+  jsonnet?: 'skip' | 'error';
   /** Per tool run. Default 120 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -80,7 +109,7 @@ export async function renderPath(dir: string, options: RenderOptions = {}): Prom
   const info = await lstat(await realpath(abs));
   if (!info.isDirectory())
     throw new SlipwayError('is not a directory', { subject: dir, reason: 'InvalidPath' });
-  const type = await detectSourceType(abs);
+  const type = options.type ?? (await detectSourceType(abs));
   if (type === 'Kustomize') return renderKustomize(root, abs, options);
   if (type === 'Helm') return renderHelm(root, abs, options);
   return renderDirectory(root, abs, options);
@@ -142,9 +171,7 @@ async function renderHelm(root: Root, dir: string, options: RenderOptions): Prom
   }
   const args = ['template', options.releaseName ?? basename(dir), dir];
   if (options.namespace) args.push('--namespace', options.namespace);
-  for (const [i, file] of (options.valuesFiles ?? []).entries()) {
-    args.push('--values', await confine(root, dir, file, `values file [${i}] ${file}`));
-  }
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
   for (const pair of options.helmSet ?? []) {
     if (!pair.includes('=')) {
       throw new SlipwayError(`--helm-set ${JSON.stringify(pair)}: expected key=value`, {
@@ -154,11 +181,40 @@ async function renderHelm(root: Root, dir: string, options: RenderOptions): Prom
     }
     args.push('--set', pair);
   }
-  const yaml = await withSubject(
-    runTool('helm template', helm, args, { cwd: dir, env, ...timing(options) }),
-    dir,
-  );
-  return { sourceType: 'Helm', tool: 'helm', objects: parseManifests(yaml, `helm output for ${dir}`), yaml };
+  for (const pair of options.helmSetString ?? []) args.push('--set-string', pair);
+  for (const [i, { name, path }] of (options.helmSetFile ?? []).entries()) {
+    const file = await confine(root, dir, path, `file parameter [${i}] ${name}`);
+    args.push('--set-file', `${name}=${file}`);
+  }
+  for (const [i, file] of (options.valuesFiles ?? []).entries()) {
+    args.push('--values', await confine(root, dir, file, `values file [${i}] ${file}`));
+  }
+  for (const version of options.apiVersions ?? []) args.push('--api-versions', version);
+  if (options.includeCrds) args.push('--include-crds');
+  if (options.skipSchemaValidation) args.push('--skip-schema-validation');
+  if (options.skipTests) args.push('--skip-tests');
+  // Inline values go last (Argo CD's order) from a private file outside the repository.
+  let scratch: string | undefined;
+  if (options.helmValues !== undefined && options.helmValues !== '') {
+    scratch = await mkdtemp(join(tmpdir(), 'slipway-helm-values-'));
+    const file = join(scratch, 'values.yaml');
+    await writeFile(file, options.helmValues, { mode: 0o600 });
+    args.push('--values', file);
+  }
+  try {
+    const yaml = await withSubject(
+      runTool('helm template', helm, args, { cwd: dir, env, ...timing(options) }),
+      dir,
+    );
+    return {
+      sourceType: 'Helm',
+      tool: 'helm',
+      objects: parseManifests(yaml, `helm output for ${dir}`),
+      yaml,
+    };
+  } finally {
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The marker Argo CD honours to leave a file out of a directory source. */
@@ -167,10 +223,22 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/;
 
 async function renderDirectory(root: Root, dir: string, options: RenderOptions): Promise<RenderResult> {
   const objects: KubeObject[] = [];
-  for (const file of await manifestFiles(root, dir, options.recursive ?? false)) {
+  for (const file of await manifestFiles(
+    root,
+    dir,
+    options.recursive ?? false,
+    options.jsonnet === 'error',
+  )) {
     const display = relative(root.path, file) || file;
+    if (options.fileFilter && !options.fileFilter(relative(dir, file))) continue;
     const text = await readFile(file, 'utf8');
     if (text.includes(SKIP_MARKER)) continue;
+    if (file.endsWith('.jsonnet')) {
+      throw new SlipwayError('jsonnet sources are not supported; render them to YAML or JSON in git', {
+        subject: display,
+        reason: 'UnsupportedSource',
+      });
+    }
     if (file.endsWith('.json')) {
       objects.push(...parseJsonManifest(text, display));
       continue;
@@ -188,7 +256,12 @@ async function renderDirectory(root: Root, dir: string, options: RenderOptions):
 }
 
 /** The manifest files of a plain directory in lexical order (Go's `filepath.Walk` order). */
-async function manifestFiles(root: Root, dir: string, recursive: boolean): Promise<string[]> {
+async function manifestFiles(
+  root: Root,
+  dir: string,
+  recursive: boolean,
+  withJsonnet = false,
+): Promise<string[]> {
   const out: string[] = [];
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
@@ -196,10 +269,11 @@ async function manifestFiles(root: Root, dir: string, recursive: boolean): Promi
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (recursive && entry.name !== '.git') out.push(...(await manifestFiles(root, path, recursive)));
+      if (recursive && entry.name !== '.git')
+        out.push(...(await manifestFiles(root, path, recursive, withJsonnet)));
       continue;
     }
-    if (!MANIFEST_FILE.test(entry.name)) continue;
+    if (!MANIFEST_FILE.test(entry.name) && !(withJsonnet && entry.name.endsWith('.jsonnet'))) continue;
     if (entry.isSymbolicLink()) {
       const target = await realpath(path).catch(() => undefined);
       if (target === undefined) continue; // dangling: Argo CD skips it with a warning

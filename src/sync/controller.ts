@@ -24,6 +24,7 @@ import type { WorkResult } from '../util/work-queue.ts';
 import {
   type Application,
   type ApplicationCondition,
+  type ApplicationSource,
   type ApplicationStatus,
   formatIssues,
   type OperationState,
@@ -32,6 +33,7 @@ import {
 } from './application.ts';
 import { decideAutoSync } from './autosync.ts';
 import { runOperationStep } from './execute.ts';
+import { finalizeApplication } from './finalize.ts';
 import { LiveState } from './live.ts';
 import { type ApplicationObservation, observeApplication } from './observe.ts';
 import { completeFailedOperation, planRetryResume } from './retry.ts';
@@ -39,12 +41,14 @@ import { SourceCache } from './source.ts';
 import {
   appendHistory,
   historyLimit,
+  isOperationInProgress,
   newOperationState,
   newSyncOperationResult,
   sameJson,
   setConditions,
   shouldRecordHistory,
 } from './status.ts';
+import { runTerminationStep } from './terminate.ts';
 import { appInstanceName } from './tracking.ts';
 import { formatTimestamp, isCompleted } from './types.ts';
 
@@ -82,6 +86,11 @@ export interface ApplicationController {
   stop(): Promise<void>;
   /** Queues an Application now; `hard` also re-resolves its revision on the remote. */
   refresh(name: string, hard?: boolean): void;
+  /**
+   * A push to `repoURL` was announced (a webhook): what its refs resolved to is forgotten, and the
+   * named Applications are queued; they share one fetch of the remote.
+   */
+  pushed(repoURL: string, names: readonly string[]): void;
   /** Applications queued or being reconciled right now (delayed requeues not counted). */
   readonly pending: number;
 }
@@ -173,6 +182,10 @@ export function createApplicationController(options: ApplicationControllerOption
       if (hard) deps.hardRefresh.add(name);
       controller?.queue.add(`${namespace}/${name}`);
     },
+    pushed(repoURL, names) {
+      deps.sources.forgetResolved(repoURL);
+      for (const name of names) controller?.queue.add(`${namespace}/${name}`);
+    },
     get pending() {
       return controller?.queue.length ?? 0;
     },
@@ -224,6 +237,10 @@ export async function reconcileApplication(
   const app = parsed.data;
   const now = deps.clock();
 
+  // Being deleted: a running operation finishes first (as upstream), then the finalizer's work.
+  if (app.metadata.deletionTimestamp !== undefined && !isOperationInProgress(app))
+    return reconcileDeletion(raw, app, deps, signal);
+
   // 1. Observe: resolve the revision, render, compare with the live objects.
   const observed = await observe(app, deps, signal);
   if (observed instanceof Error) return reportComparisonError(raw, app, observed, deps);
@@ -272,9 +289,10 @@ async function observe(
   deps: Deps,
   signal: AbortSignal,
   revisionOverride?: string,
+  sourceOverride?: ApplicationSource,
 ): Promise<ApplicationObservation | Error> {
   try {
-    const source = singleSource(app);
+    const source = sourceOverride ?? singleSource(app);
     const refresh = app.metadata.annotations?.[REFRESH_ANNOTATION];
     const hard = refresh !== undefined || deps.hardRefresh.delete(app.metadata.name);
     const wanted = revisionOverride ?? source.targetRevision ?? 'HEAD';
@@ -293,7 +311,8 @@ async function observe(
 
 /**
  * One step of the operation (`processRequestedAppOperation`): start a requested operation, wait for
- * or start a retry, run a sync step, and on failure schedule the next retry.
+ * or start a retry, run a sync step (or, once `Terminating`, the termination), and on failure
+ * schedule the next retry.
  */
 async function processOperation(
   app: Application,
@@ -306,6 +325,9 @@ async function processOperation(
   if (state === undefined || isCompleted(state.phase)) {
     if (app.operation === undefined) return { state: state as OperationState };
     state = newOperationState(app.operation, now);
+  } else if (state.phase === 'Terminating') {
+    // Checked before the retry wait: an operation waiting to retry can be terminated too.
+    return terminateOperation(app, state, observed, deps, signal);
   } else if (state.finishedAt !== undefined) {
     const resume = planRetryResume(state, now);
     if (resume.kind === 'wait') return { state, requeueAfterMs: resume.waitMs };
@@ -324,11 +346,12 @@ async function processOperation(
     };
   }
 
-  // The revision is resolved once, when the operation starts, and kept in its result.
+  // The revision is resolved once, when the operation starts, and kept in its result. A rollback
+  // names its own source (the one its history entry recorded); other syncs use the spec's.
   if (state.syncResult === undefined || state.syncResult.revision === '') {
     const result = newSyncOperationResult(app, sync);
-    const wanted = sync.revision || app.spec.source?.targetRevision || 'HEAD';
-    const at = wanted === observed.revision ? observed : await observe(app, deps, signal, wanted);
+    const wanted = sync.revision || (sync.source ?? app.spec.source)?.targetRevision || 'HEAD';
+    const at = await observeAt(app, observed, wanted, sync.source, deps, signal);
     if (at instanceof Error) {
       const failed = { ...state, phase: 'Error' as const, message: errorMessage(at) };
       return { state: completeFailedOperation(failed, now) };
@@ -336,7 +359,7 @@ async function processOperation(
     state = { ...state, syncResult: { ...result, revision: at.revision } };
   }
   const revision = state.syncResult?.revision ?? observed.revision;
-  const at = revision === observed.revision ? observed : await observe(app, deps, signal, revision);
+  const at = await observeAt(app, observed, revision, sync.source, deps, signal);
   if (at instanceof Error)
     return { state: completeFailedOperation({ ...state, phase: 'Error', message: errorMessage(at) }, now) };
 
@@ -360,6 +383,54 @@ async function processOperation(
   return step;
 }
 
+/**
+ * The observation an operation works from: the reconcile's own when it is of the same revision and
+ * source, else a fresh one at `revision` of `source` (a `--revision` sync, a rollback).
+ */
+async function observeAt(
+  app: Application,
+  observed: ApplicationObservation,
+  revision: string,
+  source: ApplicationSource | undefined,
+  deps: Deps,
+  signal: AbortSignal,
+): Promise<ApplicationObservation | Error> {
+  const specSource = source === undefined || sameJson(source, app.spec.source);
+  if (revision === observed.revision && specSource) return observed;
+  return observe(app, deps, signal, revision, specSource ? undefined : source);
+}
+
+/**
+ * Terminates the operation (`syncContext.Terminate`, then the tail of
+ * `processRequestedAppOperation` with `terminating` set): running hooks are stopped, nothing more
+ * is applied, the operation ends `Failed` `Operation terminated`, and no retry follows.
+ */
+async function terminateOperation(
+  app: Application,
+  state: OperationState,
+  observed: ApplicationObservation,
+  deps: Deps,
+  signal: AbortSignal,
+): Promise<{ state: OperationState }> {
+  const sync = state.operation.sync;
+  const revision = state.syncResult?.revision || observed.revision;
+  const at = await observeAt(app, observed, revision, sync?.source, deps, signal);
+  if (at instanceof Error) {
+    const failed: OperationState = { ...state, phase: 'Error', message: errorMessage(at) };
+    return { state: completeFailedOperation(failed, deps.clock(), { terminating: true }) };
+  }
+  const step = await runTerminationStep({
+    client: deps.client,
+    app,
+    state,
+    observed: at,
+    live: deps.live,
+    now: deps.clock,
+    signal,
+  });
+  return { state: completeFailedOperation(step.state, deps.clock(), { terminating: true }) };
+}
+
 /** `status.history` with the finished operation appended, when it is one to record. */
 function recordHistory(app: Application, state: OperationState, now: Date) {
   const sync = state.operation.sync;
@@ -368,7 +439,8 @@ function recordHistory(app: Application, state: OperationState, now: Date) {
     app.status?.history,
     {
       revision: state.syncResult?.revision,
-      source: app.spec.source,
+      // What was synced (`ComparedTo.Source`): a rollback's own source, else the spec's.
+      source: sync.source ?? app.spec.source,
       deployStartedAt: state.startedAt,
       initiatedBy: state.operation.initiatedBy,
     },
@@ -481,6 +553,70 @@ async function patchApp(raw: KubeObject, patch: unknown[], deps: Deps): Promise<
       return;
     throw err;
   }
+}
+
+// ---- deletion --------------------------------------------------------------------------------
+
+/** How soon a deleting app is looked at again when no watched object changes meanwhile. */
+const DELETION_REQUEUE_MS = 2_000;
+
+/**
+ * An Application being deleted (`finalizeApplicationDeletion`): with a resources finalizer, one
+ * pass of cascading deletion; a failure is reported as the `DeletionError` condition (cleared
+ * again once a pass succeeds) and retried.
+ */
+async function reconcileDeletion(
+  raw: KubeObject,
+  app: Application,
+  deps: Deps,
+  signal: AbortSignal,
+): Promise<WorkResult | undefined> {
+  const instanceName = appInstanceName(app.metadata.name, app.metadata.namespace, deps.namespace);
+  let again: boolean;
+  try {
+    const outcome = await finalizeApplication(raw, app, {
+      client: deps.client,
+      live: deps.live,
+      instanceName,
+      signal,
+    });
+    again = outcome.again;
+  } catch (err) {
+    if (signal.aborted) return undefined;
+    await writeDeletionError(raw, app, errorMessage(err), deps);
+    throw err;
+  }
+  // Once the finalizer is removed the app is gone (or no longer ours to touch).
+  if (!again) return undefined;
+  await writeDeletionError(raw, app, undefined, deps);
+  return { requeueAfterMs: DELETION_REQUEUE_MS };
+}
+
+/** Sets (or, with no message, clears) the `DeletionError` condition; skipped when unchanged. */
+async function writeDeletionError(
+  raw: KubeObject,
+  app: Application,
+  message: string | undefined,
+  deps: Deps,
+): Promise<void> {
+  const previous = app.status ?? {};
+  if (previous.conditions?.find((c) => c.type === 'DeletionError')?.message === message) return;
+  const conditions = setConditions(
+    previous.conditions,
+    message === undefined ? [] : [{ type: 'DeletionError', message }],
+    ['DeletionError'],
+    deps.clock(),
+  );
+  const status: ApplicationStatus = { ...previous, conditions };
+  if (conditions.length === 0) delete status.conditions;
+  await patchApp(
+    raw,
+    [
+      { op: 'test', path: '/metadata/resourceVersion', value: raw.metadata.resourceVersion },
+      { op: 'add', path: '/status', value: status },
+    ],
+    deps,
+  );
 }
 
 /** An Application that does not parse: `InvalidSpecError`, and nothing else is done. */

@@ -26,6 +26,7 @@ import {
   skipsHooks,
   strategyForce,
 } from './application.ts';
+import { compileIgnoreDifferences } from './diff-normalize.ts';
 import {
   combineRunStates,
   concludeDryRun,
@@ -43,6 +44,7 @@ import {
 import { HOOK_FINALIZER } from './hooks.ts';
 import type { LiveState } from './live.ts';
 import type { ApplicationObservation } from './observe.ts';
+import { respectIgnoreDifferences } from './respect-ignore.ts';
 import { syncPrecondition, withStepOutcome } from './status.ts';
 import { operationSyncOptions, type PrunePropagationPolicy } from './sync-options.ts';
 import { buildSyncTasks, type SyncTask, setResourceResult, taskObject } from './tasks.ts';
@@ -310,8 +312,15 @@ export async function runOperationStep(input: OperationStepInput): Promise<Opera
 
   const startedAt = new Date(state.startedAt);
   const selective = op.resources ?? [];
+  // RespectIgnoreDifferences: what ignoreDifferences covers keeps its live value in what is applied.
+  const resources = syncOptions.respectIgnoreDifferences
+    ? respectIgnoreDifferences(
+        observed.reconciliation.resources,
+        compileIgnoreDifferences(app.spec.ignoreDifferences),
+      )
+    : observed.reconciliation.resources;
   const built = buildSyncTasks({
-    resources: observed.reconciliation.resources,
+    resources,
     hooks: observed.reconciliation.hooks,
     namespace,
     revision: observed.revision,

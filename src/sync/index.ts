@@ -19,6 +19,10 @@
  * 6. For a running operation: `planRetryResume` if it awaits a retry, `syncPrecondition`,
  *    `buildSyncTasks`, `planSyncStep`, carry out the step, write `withStepOutcome`; on failure
  *    `completeFailedOperation`; on success `appendHistory` when `shouldRecordHistory`.
+ *    Once `Terminating`: `planTermination`, then `completeFailedOperation` without retry.
+ * 7. A rollback is the operation `rollbackOperation` builds from a `findHistoryEntry`; an
+ *    Application being deleted with a resources finalizer runs `planDeletion` pass by pass
+ *    (`highestWave` first) until the finalizer can go.
  * @module
  */
 export {
@@ -122,6 +126,19 @@ export {
   type WaveStep,
 } from './engine.ts';
 export {
+  BACKGROUND_FINALIZER,
+  cascadeFinalizerOf,
+  type DeletionPlan,
+  FOREGROUND_FINALIZER,
+  highestWave,
+  isCascadeFinalizer,
+  planDeletion,
+  propagationFinalizer,
+  RESOURCES_FINALIZER,
+  shouldBeDeleted,
+  withoutCascadeFinalizers,
+} from './finalize.ts';
+export {
   type DeletionHookType,
   generatedHookName,
   goAtoi,
@@ -172,6 +189,7 @@ export {
   selfHealDelayMs,
   selfHealRemainingBackoffMs,
 } from './retry.ts';
+export { findHistoryEntry, type RollbackOptions, rollbackOperation } from './rollback.ts';
 export {
   appendHistory,
   type ComparedResource,

@@ -16,13 +16,19 @@ import { compileIgnoreDifferences, diffResource, type IgnoreDifferences } from '
 import { FIELD_MANAGER } from './execute.ts';
 import type { LiveState } from './live.ts';
 import type { SourceCache } from './source.ts';
-import { computeSyncStatus, hasChangedManagedNamespaceMetadata, summaryImages } from './status.ts';
+import {
+  computeSyncStatus,
+  hasChangedManagedNamespaceMetadata,
+  sharedResourceConditions,
+  summaryImages,
+} from './status.ts';
 import {
   type IsNamespaced,
   normalizeTargetObjects,
   partitionTargetsForSync,
   type Reconciliation,
   reconcile,
+  withExistingLive,
   withManagedNamespaceTarget,
 } from './tasks.ts';
 import { setAppInstance } from './tracking.ts';
@@ -73,8 +79,12 @@ export async function observeApplication(
   revision: string,
   deps: ObserveDeps,
 ): Promise<ApplicationObservation> {
-  const rendered = await deps.sources.render(source, revision);
   const namespace = app.spec.destination.namespace ?? '';
+  const rendered = await deps.sources.render(source, revision, {
+    appName: deps.instanceName,
+    namespace,
+    project: app.spec.project,
+  });
   const { objects: syncable } = partitionTargetsForSync(rendered.objects);
 
   // Discovery and informers for every kind involved: targets, what status last listed, Namespaces.
@@ -117,7 +127,10 @@ export async function observeApplication(
     namespace,
     app.spec.syncPolicy?.managedNamespaceMetadata,
   );
-  const reconciliation = reconcile(targets, live, namespace, isNamespaced);
+  // Targets whose object exists already, untracked or tracked by another app, pair with it.
+  const { reconciliation, found } = withExistingLive(reconcile(targets, live, namespace, isNamespaced), (t) =>
+    deps.live.get(t.apiVersion, t.kind, t.metadata.name ?? '', t.metadata.namespace),
+  );
 
   // Diff each pair against what the API server would make of the target.
   const ignore = compileIgnoreDifferences(app.spec.ignoreDifferences);
@@ -177,7 +190,11 @@ export async function observeApplication(
     resources,
     health: health.message ? { status: health.status, message: health.message } : { status: health.status },
     images: summaryImages(targets),
-    conditions: [...normalized.conditions, ...status.conditions],
+    conditions: [
+      ...normalized.conditions,
+      ...status.conditions,
+      ...sharedResourceConditions(found, app, deps.instanceName),
+    ],
   };
 }
 

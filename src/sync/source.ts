@@ -5,15 +5,17 @@
  * Two caches keep a fleet of apps cheap. Resolutions are cached per (repoURL, targetRevision) for
  * one poll interval, so however many apps follow `main` of one repository, the remote is asked once
  * per interval (a hard refresh bypasses this). Renders are cached per (commit, path, source options):
- * a commit never changes, so neither does what it renders to.
+ * a commit never changes, so neither does what it renders to. Source options are applied by
+ * `source-render.ts`; Helm renders (and options expanding `$ARGOCD_APP_*`) are cached per app too.
  * @module
  */
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { withRepo } from '../git/repo.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { renderPath } from '../manifests/render.ts';
 import { SlipwayError } from '../util/errors.ts';
 import type { ApplicationSource } from './application.ts';
+import { type BuildContext, dependsOnApp, renderCacheKey, type SourceKind } from './source-options.ts';
+import { renderSource } from './source-render.ts';
 
 /** What one source rendered to at one commit. */
 export interface RenderedSource {
@@ -22,6 +24,8 @@ export interface RenderedSource {
   objects: KubeObject[];
   /** `Kustomize`, `Helm` or `Directory`. */
   sourceType: string;
+  /** Source options accepted but not acted on, with why (e.g. `kustomize.version`). */
+  notes?: string[];
 }
 
 /** Options of {@link SourceCache}. */
@@ -65,32 +69,59 @@ export class SourceCache {
     return revision;
   }
 
-  /** Renders `source.path` at `revision` (a commit SHA). */
-  render(source: ApplicationSource, revision: string): Promise<RenderedSource> {
-    const key = JSON.stringify([
-      source.repoURL,
-      revision,
-      source.path ?? '',
-      source.kustomize,
-      source.helm,
-      source.directory,
-    ]);
-    const cached = this.#rendered.get(key);
+  /**
+   * Forgets what refs of `repoURL` resolved to, because a push to it was announced: the next
+   * resolve asks the remote again, once for every Application that follows the same ref.
+   */
+  forgetResolved(repoURL: string): void {
+    for (const key of [...this.#resolved.keys()])
+      if (key.startsWith(`${repoURL}\n`)) this.#resolved.delete(key);
+  }
+
+  /**
+   * Renders `source.path` at `revision` (a commit SHA) with the source's options. `context` (the
+   * app's name and destination namespace) matters to Helm charts (default release name and
+   * namespace) and to options with `$ARGOCD_APP_*` expansions; other renders are shared by every
+   * app with the same source. Without a context, the release name is the path's last segment.
+   */
+  render(source: ApplicationSource, revision: string, context?: BuildContext): Promise<RenderedSource> {
+    const ctx = context ?? { appName: basename(source.path || '.') || 'release', namespace: '' };
+    const shared = renderCacheKey(source, revision);
+    const own = renderCacheKey(source, revision, ctx);
+    const cached = this.#rendered.get(own);
     if (cached !== undefined) return cached;
-    const rendered = this.#renderAt(source, revision);
+    // The first render of this source at this commit, for whichever app asked first: reused by
+    // every other app unless what it rendered depends on the app (a Helm chart, `$` expansions).
+    const first = this.#rendered.get(shared);
+    const rendered =
+      first === undefined
+        ? this.#renderAt(source, revision, ctx)
+        : first.then((r) =>
+            dependsOnApp(source, r.sourceType as SourceKind) ? this.#renderAt(source, revision, ctx) : r,
+          );
+    if (first === undefined) this.#remember(shared, rendered);
+    this.#remember(own, rendered);
+    return rendered;
+  }
+
+  #remember(key: string, rendered: Promise<RenderedSource>): void {
     this.#rendered.set(key, rendered);
-    rendered.catch(() => this.#rendered.delete(key));
+    rendered.catch(() => {
+      if (this.#rendered.get(key) === rendered) this.#rendered.delete(key);
+    });
     const max = this.#options.maxRenders ?? 256;
     while (this.#rendered.size > max) {
       const oldest = this.#rendered.keys().next().value;
       if (oldest === undefined) break;
       this.#rendered.delete(oldest);
     }
-    return rendered;
   }
 
-  async #renderAt(source: ApplicationSource, revision: string): Promise<RenderedSource> {
-    const path = source.path ?? '.';
+  async #renderAt(
+    source: ApplicationSource,
+    revision: string,
+    context: BuildContext,
+  ): Promise<RenderedSource> {
     if (source.chart !== undefined && source.chart !== '') {
       throw new SlipwayError(
         'Helm repository charts (spec.source.chart) are not supported; use a path in git',
@@ -104,13 +135,8 @@ export class SourceCache {
     return withRepo(this.#repoOptions(source.repoURL), async (repo) => {
       await repo.fetchCommit(revision);
       const root = await repo.checkout(revision);
-      const result = await renderPath(join(root, path), {
-        root,
-        recursive: source.directory?.recurse === true,
-        ...(source.helm?.releaseName ? { releaseName: source.helm.releaseName } : {}),
-        ...(source.helm?.valueFiles ? { valuesFiles: source.helm.valueFiles } : {}),
-      });
-      return { revision, objects: result.objects, sourceType: result.sourceType };
+      const result = await renderSource(root, source, revision, context);
+      return { revision, objects: result.objects, sourceType: result.sourceType, notes: result.notes };
     });
   }
 

@@ -24,6 +24,7 @@ import {
   setResourceResult,
   sortSyncTasks,
   taskHookType,
+  withExistingLive,
 } from './tasks.ts';
 import { annotate, FAKE_NS, newCRD, newHook, newNamespace, newPod, newService } from './testdata/objects.ts';
 
@@ -650,6 +651,18 @@ describe('buildSyncTasks (sync_context_test.go)', () => {
     expect(built.tasks).toHaveLength(1);
     expect(built.tasks[0]?.live).toBe(hook);
   });
+
+  it('a BeforeHookCreation hook whose old object is being deleted skips the dry run, others do not', () => {
+    const hook = newHook('hook-1', 'Sync', 'BeforeHookCreation');
+    const terminating = structuredClone(hook);
+    terminating.metadata.deletionTimestamp = '2024-05-01T00:00:01Z';
+    expect(build({ resources: [{ live: terminating }], hooks: [hook] }).tasks[0]?.skipDryRun).toBe(true);
+    expect(build({ resources: [{ live: hook }], hooks: [hook] }).tasks[0]?.skipDryRun).toBe(false);
+    const kept = newHook('hook-2', 'Sync', 'HookFailed');
+    const keptTerminating = structuredClone(kept);
+    keptTerminating.metadata.deletionTimestamp = '2024-05-01T00:00:01Z';
+    expect(build({ resources: [{ live: keptTerminating }], hooks: [kept] }).tasks[0]?.skipDryRun).toBe(false);
+  });
 });
 
 describe('setResourceResult', () => {
@@ -706,6 +719,34 @@ describe('resourceImages (kube_test.go TestGetResourceImages)', () => {
     ],
   ])('%s', (_name, body, expected) => {
     expect(resourceImages({ apiVersion: 'v1', kind: 'X', metadata: {}, ...body })).toEqual(expected);
+  });
+});
+
+describe('withExistingLive (GetManagedLiveObjs: targets that exist but are not tracked by the app)', () => {
+  it('pairs untracked targets with the cluster’s object and never adds prune candidates', () => {
+    const reconciled = reconcile(
+      [newPod('tracked', 'dest'), newPod('other-owner', 'dest'), newPod('new', 'dest')],
+      [newPod('tracked', 'dest'), newPod('gone', 'dest')],
+      'dest',
+      () => true,
+    );
+    const cluster = new Map([
+      [
+        'other-owner',
+        annotate(newPod('other-owner', 'dest'), 'argocd.argoproj.io/tracking-id', 'b:/Pod:dest/other-owner'),
+      ],
+      ['tracked', newPod('tracked', 'dest')],
+      ['unrelated', newPod('unrelated', 'dest')],
+    ]);
+    const { reconciliation, found } = withExistingLive(reconciled, (t) => cluster.get(t.metadata.name ?? ''));
+    expect(reconciliation.resources.map((p) => [p.target?.metadata.name, p.live?.metadata.name])).toEqual([
+      ['tracked', 'tracked'],
+      ['other-owner', 'other-owner'],
+      ['new', undefined],
+      [undefined, 'gone'],
+    ]);
+    expect(found.map((o) => o.metadata.name)).toEqual(['other-owner']);
+    expect(reconciliation.hooks).toBe(reconciled.hooks);
   });
 });
 

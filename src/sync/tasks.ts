@@ -560,6 +560,30 @@ export function reconcile(
   return { resources: pairs, hooks };
 }
 
+/**
+ * Pairs each target the app does not track yet with the object the cluster already holds under
+ * its key (`GetManagedLiveObjs`): an untracked object is adopted by the next sync, and one that
+ * another Application tracks is compared as live, so the app reports a `SharedResourceWarning`
+ * (see `sharedResourceConditions`) instead of overwriting it unannounced, and
+ * `FailOnSharedResource=true` can stop the sync. Such objects never become prune candidates: only
+ * pairs with a target are filled in. Returns the objects found that way.
+ * @param existing the cached object with the target's kind, name and namespace, if any.
+ */
+export function withExistingLive(
+  reconciliation: Reconciliation,
+  existing: (target: KubeObject) => KubeObject | undefined,
+): { reconciliation: Reconciliation; found: KubeObject[] } {
+  const found: KubeObject[] = [];
+  const resources = reconciliation.resources.map((pair) => {
+    if (pair.target === undefined || pair.live !== undefined) return pair;
+    const live = existing(pair.target);
+    if (live === undefined) return pair;
+    found.push(live);
+    return { target: pair.target, live };
+  });
+  return { reconciliation: { ...reconciliation, resources }, found };
+}
+
 function dedupLive(targets: readonly KubeObject[], liveByKey: Map<string, KubeObject>): void {
   const targetKeys = new Set(targets.map((t) => formatResourceKey(resourceKeyOf(t))));
   const byUid = new Map<string, string[]>();
@@ -769,7 +793,14 @@ export function buildSyncTasks(input: BuildSyncTasksInput): BuiltSyncTasks {
   tasks = tasks.map((task) => {
     if (task.target === undefined || task.live !== undefined) return task;
     const live = findLive(input.resources, task.target);
-    return live === undefined ? task : { ...task, live };
+    if (live === undefined) return task;
+    // A BeforeHookCreation hook that an earlier step of this operation deleted is still going
+    // away. The dry run is repeated until the operation has results (upstream's `started()`), but
+    // must not apply onto that object: the API server refuses a new finalizer (the hook finalizer)
+    // on an object being deleted, and the hook is created afresh once the old one is gone.
+    const replaced =
+      task.hook && live.metadata.deletionTimestamp !== undefined && deletesBeforeCreation({ ...task, live });
+    return replaced ? { ...task, live, skipDryRun: true } : { ...task, live };
   });
 
   let valid = true;

@@ -1,12 +1,23 @@
 /**
- * `slipway app list|get|diff|sync|history`: Applications as `argocd app` shows and drives them. A
- * sync writes `operation` on the Application (as `argocd app sync` does) and the controller runs it.
+ * `slipway app list|get|diff|sync|history|rollback|terminate-op|delete`: Applications as `argocd
+ * app` shows and drives them. A sync or rollback writes `operation` on the Application (as Argo CD's
+ * API server does) and the controller runs it; `terminate-op` sets the running operation's phase to
+ * `Terminating`; `delete` adds the resources finalizer (cascade) or removes it, then deletes.
  * @module
  */
 import type { Command } from 'commander';
 import { KubeClient } from '../../kube/client.ts';
+import { ApiError } from '../../kube/errors.ts';
 import type { KubeObject } from '../../kube/types.ts';
 import type { Application, Operation } from '../../sync/application.ts';
+import {
+  cascadeFinalizerOf,
+  isCascadeFinalizer,
+  propagationFinalizer,
+  withoutCascadeFinalizers,
+} from '../../sync/finalize.ts';
+import { findHistoryEntry, rollbackOperation } from '../../sync/rollback.ts';
+import { sleep } from '../../util/abort.ts';
 import { SlipwayError } from '../../util/errors.ts';
 import { formatTable, type Io, OUTPUT_FORMATS, type OutputFormat, printValue } from '../output.ts';
 
@@ -76,7 +87,9 @@ function short(rev: string | undefined): string {
 export function registerApp(program: Command, io: Io): void {
   const app = program
     .command('app')
-    .description('inspect and sync Argo CD Applications reconciled by `slipway controller`');
+    .description(
+      'inspect, sync, roll back and delete Argo CD Applications reconciled by `slipway controller`',
+    );
 
   withCommon(app.command('list').description('list Applications')).action(async (opts: AppCliOptions) => {
     await withClient(opts, async (client) => {
@@ -155,7 +168,8 @@ export function registerApp(program: Command, io: Io): void {
   ).action(async (name: string, opts: AppCliOptions) => {
     await withClient(opts, async (client) => {
       const a = await getApp(client, name, opts.namespace);
-      const outOfSync = (a.status?.resources ?? []).filter((r) => r.status !== 'Synced');
+      // Hooks are never a difference (`argocd app diff` skips them, `app_diff.go` getObjectMap).
+      const outOfSync = (a.status?.resources ?? []).filter((r) => r.status !== 'Synced' && !r.hook);
       printValue(io, opts.output, outOfSync, () =>
         outOfSync.length === 0
           ? `Application/${opts.namespace}/${name} is in sync at ${short(a.status?.sync?.revision)}\n`
@@ -184,26 +198,12 @@ export function registerApp(program: Command, io: Io): void {
       .option('--prune', 'delete resources no longer in git'),
   ).action(async (name: string, opts: AppCliOptions & { revision?: string; prune?: boolean }) => {
     await withClient(opts, async (client) => {
-      const a = await getApp(client, name, opts.namespace);
-      if (a.operation !== undefined) {
-        throw new SlipwayError('another operation is already in progress', {
-          subject: `Application/${opts.namespace}/${name}`,
-          reason: 'OperationInProgress',
-        });
-      }
-      const operation = manualSyncOperation(a, {
-        ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
-        ...(opts.prune !== undefined ? { prune: opts.prune } : {}),
-        username: process.env['USER'] ?? 'slipway',
-      });
-      // Guarded by the resourceVersion read, so a concurrent operation is never overwritten.
-      await client.patch(
-        { ...APP_API, name, namespace: opts.namespace },
-        [
-          { op: 'test', path: '/metadata/resourceVersion', value: a.metadata.resourceVersion },
-          { op: 'add', path: '/operation', value: operation },
-        ],
-        { type: 'json' },
+      const { operation } = await setOperation(client, name, opts.namespace, (a) =>
+        manualSyncOperation(a, {
+          ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+          ...(opts.prune !== undefined ? { prune: opts.prune } : {}),
+          username: process.env['USER'] ?? 'slipway',
+        }),
       );
       printValue(
         io,
@@ -213,4 +213,245 @@ export function registerApp(program: Command, io: Io): void {
       );
     });
   });
+
+  withCommon(
+    app
+      .command('rollback')
+      .description('roll an Application back to a deployment in its history (not while auto-sync is on)')
+      .addHelpText(
+        'after',
+        '\nWithout HISTORY_ID the deployment before the last is used. The sync runs no hooks, and the app shows\nOutOfSync afterwards: its spec still follows the branch.',
+      )
+      .argument('<name>')
+      .argument('[HISTORY_ID]', 'the `id` of a `slipway app history` entry')
+      .option('--prune', 'delete resources the earlier revision does not have'),
+  ).action(async (name: string, id: string | undefined, opts: AppCliOptions & { prune?: boolean }) => {
+    await withClient(opts, async (client) => {
+      const historyId = id === undefined ? undefined : parseHistoryId(id);
+      const { app: a, operation } = await setOperation(client, name, opts.namespace, (a) =>
+        rollbackOperation(a, {
+          id: historyId,
+          prune: opts.prune === true,
+          username: process.env['USER'] ?? 'slipway',
+        }),
+      );
+      const entry = findHistoryEntry(a, historyId);
+      printValue(
+        io,
+        opts.output,
+        operation,
+        () =>
+          `rollback of Application/${opts.namespace}/${name} to deployment ${entry.id} (${short(entry.revision)}) requested\n`,
+      );
+    });
+  });
+
+  withCommon(
+    app
+      .command('terminate-op')
+      .description('stop the running operation of an Application (it ends Failed, without retries)')
+      .argument('<name>'),
+  ).action(async (name: string, opts: AppCliOptions) => {
+    await withClient(opts, async (client) => {
+      const subject = `Application/${opts.namespace}/${name}`;
+      // As upstream's server: retry on a lost race (here a failed resourceVersion test), up to 10 times.
+      for (let attempt = 1; ; attempt++) {
+        const a = await getApp(client, name, opts.namespace);
+        if (a.operation === undefined || a.status?.operationState === undefined) {
+          throw new SlipwayError('Unable to terminate operation. No operation is in progress', {
+            subject,
+            reason: 'NoOperation',
+          });
+        }
+        try {
+          await client.patch(
+            { ...APP_API, name, namespace: opts.namespace },
+            [
+              { op: 'test', path: '/metadata/resourceVersion', value: a.metadata.resourceVersion },
+              { op: 'replace', path: '/status/operationState/phase', value: 'Terminating' },
+            ],
+            { type: 'json' },
+          );
+          break;
+        } catch (err) {
+          if (!lostRace(err)) throw err;
+          if (attempt >= WRITE_ATTEMPTS) {
+            throw new SlipwayError('Failed to terminate app. Too many conflicts', {
+              subject,
+              reason: 'Conflict',
+              cause: err,
+            });
+          }
+          await sleep(100);
+        }
+      }
+      printValue(
+        io,
+        opts.output,
+        { name, namespace: opts.namespace, phase: 'Terminating' },
+        () => `Application '${name}' operation terminating\n`,
+      );
+    });
+  });
+
+  withCommon(
+    app
+      .command('delete')
+      .description('delete an Application (with cascade, the default: its resources first)')
+      .addHelpText(
+        'after',
+        '\nCascade adds the resources-finalizer.argocd.argoproj.io finalizer: the controller deletes every object\nthe app tracks, highest sync wave first, then lets the Application go. --cascade=false removes it, so\nthe objects stay.',
+      )
+      .argument('<name>')
+      .option('--cascade [bool]', 'delete the resources of the Application too (default true)', parseBool)
+      .option(
+        '-p, --propagation-policy <policy>',
+        'how resources are deleted with cascade: foreground|background (default foreground)',
+      ),
+  ).action(
+    async (
+      name: string,
+      opts: AppCliOptions & { cascade?: boolean | string; propagationPolicy?: string },
+    ) => {
+      await withClient(opts, async (client) => {
+        const a = await getApp(client, name, opts.namespace);
+        const finalizers = deletionFinalizers(a, {
+          cascade: opts.cascade === undefined ? undefined : opts.cascade === true || opts.cascade === 'true',
+          propagationPolicy: opts.propagationPolicy,
+        });
+        if (finalizers !== undefined) {
+          await client.patch(
+            { ...APP_API, name, namespace: opts.namespace },
+            [
+              { op: 'test', path: '/metadata/resourceVersion', value: a.metadata.resourceVersion },
+              { op: 'add', path: '/metadata/finalizers', value: finalizers },
+            ],
+            { type: 'json' },
+          );
+        }
+        await client.delete({ ...APP_API, name, namespace: opts.namespace });
+        const cascade = cascadeFinalizerOf(finalizers ?? a.metadata.finalizers) !== undefined;
+        printValue(
+          io,
+          opts.output,
+          { name, namespace: opts.namespace, cascade },
+          () => `application '${name}' deleted${cascade ? ' (its resources are being deleted)' : ''}\n`,
+        );
+      });
+    },
+  );
+}
+
+/** How often a write guarded by the resourceVersion read is tried before giving up (as upstream). */
+const WRITE_ATTEMPTS = 10;
+
+/** True for a lost race of a guarded write: a failed `test` (422) or a conflict (409). */
+function lostRace(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === 409 || err.code === 422);
+}
+
+/**
+ * Starts an operation as upstream's server does (`Sync`/`Rollback`, then `SetAppOperation`): read
+ * the app, build the operation, refuse while another operation is in progress, write `operation` guarded by the resourceVersion read (so a concurrent
+ * operation is never overwritten), and on a lost race read again and retry, up to 10 times.
+ */
+async function setOperation(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+  build: (app: Application & KubeObject) => Operation,
+): Promise<{ app: Application & KubeObject; operation: Operation }> {
+  const subject = `Application/${namespace}/${name}`;
+  for (let attempt = 1; ; attempt++) {
+    const app = await getApp(client, name, namespace);
+    // Built (and so checked) first: a refused rollback says why, whatever else is going on.
+    const operation = build(app);
+    if (app.operation !== undefined) {
+      throw new SlipwayError('another operation is already in progress', {
+        subject,
+        reason: 'OperationInProgress',
+      });
+    }
+    try {
+      await client.patch(
+        { ...APP_API, name, namespace },
+        [
+          { op: 'test', path: '/metadata/resourceVersion', value: app.metadata.resourceVersion },
+          { op: 'add', path: '/operation', value: operation },
+        ],
+        { type: 'json' },
+      );
+      return { app, operation };
+    } catch (err) {
+      if (!lostRace(err)) throw err;
+      if (attempt >= WRITE_ATTEMPTS) {
+        throw new SlipwayError('failed to set the operation: too many conflicts', {
+          subject,
+          reason: 'Conflict',
+          cause: err,
+        });
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/**
+ * A history id as given on the command line.
+ * @throws SlipwayError naming the argument when it is not a whole number.
+ */
+export function parseHistoryId(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new SlipwayError(
+      `must be a whole number (an id from \`slipway app history\`), got ${JSON.stringify(text)}`,
+      {
+        subject: 'HISTORY_ID',
+        reason: 'Usage',
+      },
+    );
+  }
+  return Number(text);
+}
+
+function parseBool(text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new SlipwayError(`must be true or false, got ${JSON.stringify(text)}`, {
+    subject: '--cascade',
+    reason: 'Usage',
+  });
+}
+
+/**
+ * The finalizers to write before deleting an Application (`Server.Delete`), or undefined when they
+ * stay as they are. Cascade (the default) adds the resources finalizer for the propagation policy
+ * unless one is there or the app is already being deleted (Kubernetes refuses new finalizers then);
+ * `cascade: false` removes any resources finalizer, so the objects are left in place.
+ * @throws SlipwayError for a propagation policy with `cascade: false`, or an unknown policy.
+ * @example deletionFinalizers(app, {}) // ['resources-finalizer.argocd.argoproj.io']
+ * @example deletionFinalizers(app, { cascade: false }) // undefined (no finalizer to remove)
+ */
+export function deletionFinalizers(
+  app: Application,
+  options: { cascade?: boolean | undefined; propagationPolicy?: string | undefined },
+): string[] | undefined {
+  const current = app.metadata.finalizers ?? [];
+  if (options.cascade === false) {
+    if (options.propagationPolicy !== undefined) {
+      throw new SlipwayError('cannot set propagation policy when cascading is disabled', {
+        subject: '--propagation-policy',
+        reason: 'Usage',
+      });
+    }
+    return current.some(isCascadeFinalizer) ? withoutCascadeFinalizers(current) : undefined;
+  }
+  const finalizer = propagationFinalizer(options.propagationPolicy ?? '');
+  if (finalizer === undefined) {
+    throw new SlipwayError(`invalid propagation policy: ${options.propagationPolicy ?? ''}`, {
+      subject: '--propagation-policy',
+      reason: 'Usage',
+    });
+  }
+  if (current.includes(finalizer) || app.metadata.deletionTimestamp !== undefined) return undefined;
+  return [...current, finalizer];
 }

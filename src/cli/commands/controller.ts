@@ -136,7 +136,12 @@ export function registerController(program: Command, io: Io): void {
                   namespace,
                 });
                 const chosen = appsToRefresh(items as unknown as Parameters<typeof appsToRefresh>[0], event);
-                for (const app of chosen) apps.refresh(app.metadata.name, true);
+                const byRepo = new Map<string, string[]>();
+                for (const app of chosen) {
+                  const repoURL = app.spec.source?.repoURL ?? '';
+                  byRepo.set(repoURL, [...(byRepo.get(repoURL) ?? []), app.metadata.name]);
+                }
+                for (const [repoURL, names] of byRepo) apps.pushed(repoURL, names);
                 return chosen.length;
               },
               log: (line) => io.err(`${line}\n`),
