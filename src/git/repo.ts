@@ -275,6 +275,26 @@ export class GitRepo {
     return (await this.#local(['rev-parse', '--verify', `${commit}^{tree}`])).stdout.trim();
   }
 
+  /**
+   * Writes every file of `commit` into `dir` (which must not exist yet), with an index of its own:
+   * a read-only snapshot that outlives the cache's lock, unlike {@link workDir}.
+   */
+  async exportTree(commit: string, dir: string): Promise<void> {
+    const index = `${dir}.index`;
+    await mkdir(dir, { recursive: false });
+    try {
+      await this.#local(['read-tree', commit], { env: { GIT_INDEX_FILE: index } });
+      await this.#local([`--work-tree=${dir}`, 'checkout-index', '--all'], {
+        env: { GIT_INDEX_FILE: index },
+      });
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    } finally {
+      await rm(index, { force: true });
+    }
+  }
+
   /** The commit `rev` names in the cache. */
   async revParse(rev: string): Promise<string> {
     const result = await this.#local(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);

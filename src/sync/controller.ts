@@ -177,6 +177,7 @@ export function createApplicationController(options: ApplicationControllerOption
     async stop() {
       await controller?.stop();
       await live.stop();
+      await deps.sources.close();
     },
     refresh(name, hard = false) {
       if (hard) deps.hardRefresh.add(name);

@@ -9,7 +9,9 @@
  * `source-render.ts`; Helm renders (and options expanding `$ARGOCD_APP_*`) are cached per app too.
  * @module
  */
-import { basename } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { withRepo } from '../git/repo.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { SlipwayError } from '../util/errors.ts';
@@ -40,11 +42,23 @@ export interface SourceCacheOptions {
   maxRenders?: number;
 }
 
+/** Commits whose files are kept on disk for renders (a fleet rarely renders more than two). */
+const MAX_TREES = 4;
+
+/** One commit's files on disk, and how many renders are reading them. */
+interface TreeSnapshot {
+  dir: Promise<string>;
+  users: number;
+}
+
 /** Resolves and renders sources, sharing fetches and renders between Applications. */
 export class SourceCache {
   readonly #options: SourceCacheOptions;
   readonly #resolved = new Map<string, { at: number; revision: Promise<string> }>();
   readonly #rendered = new Map<string, Promise<RenderedSource>>();
+  /** Snapshots of commits' files by `repoURL\ncommit`, least recently used first. */
+  readonly #trees = new Map<string, TreeSnapshot>();
+  #treeRoot: string | undefined;
 
   constructor(options: SourceCacheOptions) {
     this.#options = options;
@@ -131,13 +145,66 @@ export class SourceCache {
         },
       );
     }
-    // Rendering happens under the cache's lock: the scratch work tree is shared by every user of it.
-    return withRepo(this.#repoOptions(source.repoURL), async (repo) => {
-      await repo.fetchCommit(revision);
-      const root = await repo.checkout(revision);
+    const tree = this.#treeAt(source.repoURL, revision);
+    tree.users++;
+    try {
+      const root = await tree.dir;
       const result = await renderSource(root, source, revision, context);
       return { revision, objects: result.objects, sourceType: result.sourceType, notes: result.notes };
-    });
+    } finally {
+      tree.users--;
+      this.#evictTrees();
+    }
+  }
+
+  /**
+   * The files of `revision`, written once into a snapshot folder that every render of that commit
+   * shares: a fleet of apps in one config repository costs one checkout per commit, not one per
+   * app, and renders run outside the cache's lock.
+   */
+  #treeAt(repoURL: string, revision: string): TreeSnapshot {
+    const key = `${repoURL}\n${revision}`;
+    let tree = this.#trees.get(key);
+    if (tree === undefined) {
+      const dir = (async () => {
+        this.#treeRoot ??= await mkdtemp(join(tmpdir(), 'slipway-trees-'));
+        const target = join(this.#treeRoot, `${this.#trees.size}-${revision.slice(0, 12)}-${Date.now()}`);
+        await withRepo(this.#repoOptions(repoURL), async (repo) => {
+          await repo.fetchCommit(revision);
+          await repo.exportTree(revision, target);
+        });
+        return target;
+      })();
+      tree = { dir, users: 0 };
+      const created = tree;
+      this.#trees.set(key, created);
+      dir.catch(() => {
+        if (this.#trees.get(key) === created) this.#trees.delete(key);
+      });
+    } else {
+      // Most recently used last: eviction takes the oldest first.
+      this.#trees.delete(key);
+      this.#trees.set(key, tree);
+    }
+    return tree;
+  }
+
+  /** Removes the least recently used snapshots nobody is reading, beyond {@link MAX_TREES}. */
+  #evictTrees(): void {
+    for (const [key, tree] of this.#trees) {
+      if (this.#trees.size <= MAX_TREES) return;
+      if (tree.users > 0) continue;
+      this.#trees.delete(key);
+      void tree.dir.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => undefined);
+    }
+  }
+
+  /** Removes every snapshot folder (renders still running keep reading until they end). */
+  async close(): Promise<void> {
+    const root = this.#treeRoot;
+    this.#trees.clear();
+    this.#treeRoot = undefined;
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
   }
 
   #repoOptions(url: string): { url: string; cacheRoot?: string } {

@@ -338,11 +338,11 @@ describe('Application source options on a real repository with real kustomize an
     );
   });
 
-  it('caches by commit, path and options: one render per distinct key, shared across apps unless Helm', async () => {
+  it('caches by commit, path and options: one render per distinct key, shared across apps unless Helm; one checkout per commit', async () => {
     const { cache, src, repo, commands } = fixture();
     const revision = repo.commit('seed');
     const path = 'apps/my-service/overlays/dev';
-    const checkouts = () => commands.filter((c) => c === 'git checkout').length;
+    const checkouts = () => commands.filter((c) => c === 'git checkout-index').length;
     const a = await cache.render(src(path), revision, { appName: 'a', namespace: 'x' });
     const before = checkouts();
     // Another app on the same plain kustomize source shares the render.
@@ -352,7 +352,9 @@ describe('Application source options on a real repository with real kustomize an
     const prefixed = await cache.render(src(path, { kustomize: { namePrefix: 'p-' } }), revision, ctx);
     expect(prefixed.objects.every((o) => o.metadata.name?.startsWith('p-'))).toBe(true);
     expect(await cache.render(src(path, { kustomize: { namePrefix: 'p-' } }), revision, ctx)).toBe(prefixed);
-    expect(checkouts()).toBe(before + 1);
+    // …from the same snapshot of the commit's files.
+    expect(checkouts()).toBe(before);
+    expect(before).toBe(1);
     // Apps asking at the same time for a source nobody rendered yet share the one render.
     const other = src(path, { kustomize: { nameSuffix: '-s' } });
     const [c, d] = await Promise.all([
@@ -360,6 +362,7 @@ describe('Application source options on a real repository with real kustomize an
       cache.render(other, revision, { appName: 'd', namespace: 'y' }),
     ]);
     expect(c).toBe(d);
-    expect(checkouts()).toBe(before + 2);
+    expect(c).not.toBe(prefixed);
+    expect(checkouts()).toBe(before);
   });
 });
