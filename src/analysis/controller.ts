@@ -38,6 +38,7 @@ import {
 } from './types.ts';
 
 const AR = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' } as const;
+const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' } as const;
 const FIELD_MANAGER = 'slipway-analysis';
 
 export interface AnalysisRunControllerOptions {
@@ -63,13 +64,14 @@ export interface AnalysisRunController {
   stop(): Promise<void>;
 }
 
-/** Creates the controller; nothing runs until `start()`. */
-const ANALYSIS_CRD_FILES = [
-  'analysis-run-crd.yaml',
-  'analysis-template-crd.yaml',
-  'cluster-analysis-template-crd.yaml',
+/** The analysis CRDs by name, and the vendored file of each (shipped with the Rollouts CRDs). */
+const ANALYSIS_CRD_FILES: ReadonlyArray<[name: string, file: string]> = [
+  ['analysisruns.argoproj.io', 'analysis-run-crd.yaml'],
+  ['analysistemplates.argoproj.io', 'analysis-template-crd.yaml'],
+  ['clusteranalysistemplates.argoproj.io', 'cluster-analysis-template-crd.yaml'],
 ];
 
+/** Creates the controller; nothing runs until `start()`. */
 export function createAnalysisRunController(options: AnalysisRunControllerOptions): AnalysisRunController {
   const { client } = options;
   const now = options.now ?? Date.now;
@@ -105,10 +107,17 @@ export function createAnalysisRunController(options: AnalysisRunControllerOption
   return {
     start: async () => {
       // The analysis kinds are Argo Rollouts' CRDs; install them when the cluster lacks them.
-      await ensureCrds(
-        client,
-        ANALYSIS_CRD_FILES.flatMap((f) => loadCrds(sourceFile(`rollouts/crds/${f}`))),
-      );
+      // Only a missing CRD's file is parsed (they are large; the parse would stay in the heap).
+      const missing: string[] = [];
+      for (const [name, file] of ANALYSIS_CRD_FILES) {
+        if ((await client.get({ ...CRD, name })) === undefined) missing.push(file);
+      }
+      if (missing.length > 0) {
+        await ensureCrds(
+          client,
+          missing.flatMap((f) => loadCrds(sourceFile(`rollouts/crds/${f}`))),
+        );
+      }
       await controller.start();
     },
     stop: () => controller.stop(),

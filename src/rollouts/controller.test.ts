@@ -40,12 +40,12 @@ describe('planRollout', () => {
       'InvalidSpec: The Rollout "web" is invalid: spec.strategy.canary.canaryService: Invalid value: "c": services "c" not found',
     ],
     [
-      'traffic routing (not yet run by Slipway)',
+      'the stable Ingress of nginx traffic routing does not exist (upstream text)',
       rollout({
         canary: { canaryService: 'c', stableService: 's', trafficRouting: { nginx: { stableIngress: 'i' } } },
       }),
       ['c', 's'],
-      'InvalidSpec: The Rollout "web" is invalid: spec.strategy.canary.trafficRouting: Forbidden: traffic routing is not supported by this Slipway controller yet',
+      'InvalidSpec: The Rollout "web" is invalid: spec.strategy.canary.trafficRouting.nginx.stableIngress: Invalid value: "i": ingress.networking.k8s.io "i" not found',
     ],
   ])('%s → Degraded InvalidSpec, nothing else written, retried in 20s', (_name, ro, services, message) => {
     const plan = planRollout(observe(ro, services), NOW);

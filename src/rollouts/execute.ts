@@ -4,14 +4,19 @@
  * in the status changed.
  * @module
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient } from '../kube/client.ts';
 import { isConflict, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { RolloutObservation } from './observe.ts';
 import type { RolloutPlan } from './plan.ts';
+import { executeTraffic } from './traffic/execute.ts';
 import { RolloutLabels } from './types.ts';
 
 const FIELD_MANAGER = 'slipway-rollouts';
+
+/** Event reasons recorded as Warning (upstream records these with `Warnf`). */
+const WARNING_REASONS: ReadonlySet<string> = new Set(['RolloutAborted', 'TrafficRoutingError']);
 
 /**
  * The JSON merge patch (RFC 7386) that turns `from` into `to`: changed fields set, removed fields
@@ -21,8 +26,10 @@ const FIELD_MANAGER = 'slipway-rollouts';
 export function mergePatchDiff(from: unknown, to: unknown): unknown {
   const isObj = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
+  // Key order does not count: the API server hands objects back with their keys sorted, so a
+  // condition the planner built in another order is still the same condition (no patch needed).
   if (!isObj(from) || !isObj(to))
-    return JSON.stringify(from) === JSON.stringify(to) ? undefined : (to ?? null);
+    return isDeepStrictEqual(asJson(from), asJson(to)) ? undefined : (to ?? null);
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(from)) if (!(key in to) || to[key] === undefined) patch[key] = null;
   for (const [key, value] of Object.entries(to)) {
@@ -32,6 +39,10 @@ export function mergePatchDiff(from: unknown, to: unknown): unknown {
   }
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
+
+/** `value` as it would travel (JSON): undefined members dropped. */
+const asJson = (value: unknown): unknown =>
+  value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 
 /** Writes `plan` for the observed Rollout. Throws on the first failed write (the reconcile is retried). */
 export async function executePlan(
@@ -74,6 +85,9 @@ export async function executePlan(
       { ...opts, type: 'strategic' },
     );
   }
+  // Routers after Services (upstream's order); a router failure records its events, then throws.
+  if (plan.traffic?.failure !== undefined) await recordEvents(client, obs, plan, now);
+  await executeTraffic(client, plan.traffic, opts);
   for (const run of plan.createAnalysisRuns) {
     try {
       await client.create(run, opts);
@@ -128,7 +142,7 @@ async function recordEvents(
         involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name, namespace, uid },
         reason: event.reason,
         message: event.message,
-        type: event.reason === 'RolloutAborted' ? 'Warning' : 'Normal',
+        type: WARNING_REASONS.has(event.reason) ? 'Warning' : 'Normal',
         source: { component: 'slipway-rollouts' },
         firstTimestamp: time,
         lastTimestamp: time,

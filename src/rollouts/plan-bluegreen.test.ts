@@ -224,3 +224,297 @@ describe('planBlueGreen', () => {
     expect(plan.scale).toEqual([]);
   });
 });
+
+describe('planBlueGreen: pre- and post-promotion analysis', () => {
+  const template: KubeObject = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name: 'smoke', namespace: 'ns' },
+    spec: {
+      args: [{ name: 'rev' }, { name: 'hash' }],
+      metrics: [{ name: 'ok', provider: { web: { url: 'http://127.0.0.1/{{args.rev}}' } } }],
+    },
+  } as KubeObject;
+  const analysis = {
+    templates: [{ templateName: 'smoke' }],
+    args: [
+      { name: 'rev', valueFrom: { fieldRef: { fieldPath: "metadata.labels['rev']" } } },
+      { name: 'hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+    ],
+  };
+  const run = (name: string, type: string, phase: string, message = '', created = '10:00:00'): KubeObject =>
+    ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisRun',
+      metadata: {
+        name,
+        namespace: 'ns',
+        creationTimestamp: `2026-01-01T${created}Z`,
+        labels: { 'rollouts-pod-template-hash': V2, 'rollout-type': type },
+        ownerReferences: [
+          { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: UID, controller: true },
+        ],
+      },
+      spec: { metrics: [] },
+      status: { phase, message },
+    }) as KubeObject;
+  const withLabels = (ro: KubeObject): KubeObject => ({
+    ...ro,
+    metadata: { ...ro.metadata, labels: { rev: 'seven' } },
+  });
+  const obsOf = (
+    status: RolloutStatus,
+    bg: object,
+    rss: KubeObject[],
+    runs: KubeObject[],
+    active = V1,
+    preview = V2,
+  ) =>
+    buildObservation({
+      rollout: withLabels(rollout(status, bg)),
+      replicaSets: rss,
+      services: [svc('active', active), svc('preview', preview)],
+      analysisRuns: runs,
+      analysisTemplates: [template],
+    });
+  const PRE = { prePromotionAnalysis: analysis };
+  const POST = { postPromotionAnalysis: analysis };
+  const preview = updating({ blueGreen: { activeSelector: V1, previewSelector: V2 } });
+  const PRE_NAME = `web-${V2}-2-pre`;
+  const POST_NAME = `web-${V2}-2-post`;
+
+  it('a saturated preview starts the pre-promotion run (args from a field ref and the pod hash); active waits', () => {
+    const plan = planBlueGreen(obsOf(preview, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], []), NOW);
+    expect(plan.createAnalysisRuns.map((r) => r.metadata.name)).toEqual([PRE_NAME]);
+    const created = plan.createAnalysisRuns[0] as KubeObject & { spec: { args: unknown[] } };
+    expect(created.metadata.labels?.['rollout-type']).toBe('PrePromotion');
+    expect(created.spec.args).toEqual([
+      { name: 'rev', value: 'seven' },
+      { name: 'hash', value: V2 },
+    ]);
+    expect(plan.services).toEqual([]);
+    expect(plan.status.blueGreen?.prePromotionAnalysisRunStatus).toEqual({
+      name: PRE_NAME,
+      status: 'Pending',
+      message: '',
+    });
+  });
+
+  it('no pre-promotion run until the preview ReplicaSet is saturated', () => {
+    const plan = planBlueGreen(obsOf(preview, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 2, 2)], []), NOW);
+    expect(plan.createAnalysisRuns).toEqual([]);
+  });
+
+  it('with previewReplicaCount the run starts at that count', () => {
+    const bg = { ...PRE, previewReplicaCount: 1 };
+    const plan = planBlueGreen(obsOf(preview, bg, [rs(V1, 3, 3, 1), rs(V2, 1, 1, 2)], []), NOW);
+    expect(plan.createAnalysisRuns.map((r) => r.metadata.name)).toEqual([PRE_NAME]);
+  });
+
+  it.each([
+    ['Running', []],
+    ['Successful', [{ name: 'active', from: V1, to: V2 }]],
+  ])('pre-promotion %s: active switches only after success', (phase, services) => {
+    const status = updating({
+      blueGreen: {
+        activeSelector: V1,
+        previewSelector: V2,
+        prePromotionAnalysisRunStatus: { name: PRE_NAME, status: 'Running' },
+      },
+    });
+    const plan = planBlueGreen(
+      obsOf(status, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], [run(PRE_NAME, 'PrePromotion', phase)]),
+      NOW,
+    );
+    expect(plan.createAnalysisRuns).toEqual([]);
+    expect(plan.services).toEqual(services);
+    expect(plan.status.blueGreen?.prePromotionAnalysisRunStatus?.status).toBe(phase);
+    // emitAnalysisRunStatusChanges: only a change of phase is reported.
+    expect(plan.events.filter((e) => e.reason.startsWith('AnalysisRun'))).toEqual(
+      phase === 'Running'
+        ? []
+        : [
+            {
+              reason: `AnalysisRun${phase}`,
+              message: `PrePromotion Analysis Run '${PRE_NAME}' Status New: '${phase}' Previous: 'Running'`,
+            },
+          ],
+    );
+  });
+
+  it('auto-promotion off: the BlueGreenPause comes only after pre-promotion analysis succeeded', () => {
+    const bg = { ...PRE, autoPromotionEnabled: false };
+    const status = updating({
+      blueGreen: {
+        activeSelector: V1,
+        previewSelector: V2,
+        prePromotionAnalysisRunStatus: { name: PRE_NAME, status: 'Running' },
+      },
+    });
+    const rss = [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)];
+    const running = planBlueGreen(obsOf(status, bg, rss, [run(PRE_NAME, 'PrePromotion', 'Running')]), NOW);
+    expect(running.status.pauseConditions).toBeUndefined();
+    const done = planBlueGreen(obsOf(status, bg, rss, [run(PRE_NAME, 'PrePromotion', 'Successful')]), NOW);
+    expect(done.status.pauseConditions?.map((c) => c.reason)).toEqual(['BlueGreenPause']);
+    expect(done.services).toEqual([]);
+  });
+
+  it.each([
+    ['Failed', 'Metric "ok" assessed Failed due to failed (1) > failureLimit (0)'],
+    ['Error', ''],
+  ])('pre-promotion %s: aborted, Degraded with upstream message, active untouched', (phase, message) => {
+    const status = updating({
+      blueGreen: {
+        activeSelector: V1,
+        previewSelector: V2,
+        prePromotionAnalysisRunStatus: { name: PRE_NAME, status: 'Running' },
+      },
+    });
+    const plan = planBlueGreen(
+      obsOf(status, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], [run(PRE_NAME, 'PrePromotion', phase, message)]),
+      NOW,
+    );
+    expect(plan.status.abort).toBe(true);
+    expect(plan.services).toEqual([]);
+    expect(plan.status.phase).toBe('Degraded');
+    const detail = `Blue/green pre-promotion analysis phase error/failed${message ? `: ${message}` : ''}`;
+    expect(plan.status.message).toBe(`RolloutAborted: Rollout aborted update to revision 2: ${detail}`);
+    expect(plan.events.map((e) => e.reason)).toContain('RolloutAborted');
+  });
+
+  it('Inconclusive: an InconclusiveAnalysisRun pause, no switch', () => {
+    const status = updating({
+      blueGreen: {
+        activeSelector: V1,
+        previewSelector: V2,
+        prePromotionAnalysisRunStatus: { name: PRE_NAME, status: 'Running' },
+      },
+    });
+    const plan = planBlueGreen(
+      obsOf(status, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], [run(PRE_NAME, 'PrePromotion', 'Inconclusive')]),
+      NOW,
+    );
+    expect(plan.status.pauseConditions?.map((c) => c.reason)).toEqual(['InconclusiveAnalysisRun']);
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.services).toEqual([]);
+  });
+
+  it('retry after an abort creates a fresh pre-promotion run', () => {
+    const status = updating({
+      abortedAt: '2026-01-01T09:59:00Z',
+      blueGreen: {
+        activeSelector: V1,
+        previewSelector: V2,
+        prePromotionAnalysisRunStatus: { name: PRE_NAME, status: 'Failed' },
+      },
+    });
+    const plan = planBlueGreen(
+      obsOf(status, PRE, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], [run(PRE_NAME, 'PrePromotion', 'Failed')]),
+      NOW,
+    );
+    expect(plan.createAnalysisRuns.map((r) => r.metadata.name)).toEqual([`${PRE_NAME}.1`]);
+    expect(plan.status.abortedAt).toBeUndefined();
+    expect(plan.status.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('RolloutRetry');
+  });
+
+  it('after the switch the post-promotion run starts; stable (and the old ReplicaSet) wait for it', () => {
+    const switched = updating({ blueGreen: { activeSelector: V2, previewSelector: V2 } });
+    const plan = planBlueGreen(obsOf(switched, POST, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], [], V2, V2), NOW);
+    expect(plan.createAnalysisRuns.map((r) => r.metadata.name)).toEqual([POST_NAME]);
+    expect(plan.createAnalysisRuns[0]?.metadata.labels?.['rollout-type']).toBe('PostPromotion');
+    expect(plan.status.stableRS).toBe(V1);
+    expect(plan.annotate).toEqual([]);
+    expect(plan.scale).toEqual([]);
+    expect(plan.status.message).toBe('waiting for analysis to complete');
+  });
+
+  it('post-promotion Successful: the new ReplicaSet becomes stable, the old one gets its scale-down deadline', () => {
+    const switched = updating({
+      blueGreen: {
+        activeSelector: V2,
+        previewSelector: V2,
+        postPromotionAnalysisRunStatus: { name: POST_NAME, status: 'Running' },
+      },
+    });
+    const plan = planBlueGreen(
+      obsOf(
+        switched,
+        POST,
+        [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)],
+        [run(POST_NAME, 'PostPromotion', 'Successful')],
+        V2,
+        V2,
+      ),
+      NOW,
+    );
+    expect(plan.status.stableRS).toBe(V2);
+    expect(plan.status.blueGreen?.postPromotionAnalysisRunStatus?.status).toBe('Successful');
+    expect(plan.annotate).toEqual([
+      { name: `web-${V1}`, annotations: { 'scale-down-deadline': '2026-01-01T10:00:30Z' } },
+    ]);
+    expect(plan.status.phase).toBe('Healthy');
+  });
+
+  it('post-promotion Failed: abort; the next reconcile switches active back to stable and schedules the new one down', () => {
+    const switched = updating({
+      blueGreen: {
+        activeSelector: V2,
+        previewSelector: V2,
+        postPromotionAnalysisRunStatus: { name: POST_NAME, status: 'Running' },
+      },
+    });
+    const rss = [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)];
+    const failed = planBlueGreen(
+      obsOf(switched, POST, rss, [run(POST_NAME, 'PostPromotion', 'Failed', 'boom')], V2, V2),
+      NOW,
+    );
+    expect(failed.status.abort).toBe(true);
+    expect(failed.status.message).toBe(
+      'RolloutAborted: Rollout aborted update to revision 2: Blue/green post-promotion analysis phase error/failed: boom',
+    );
+    expect(failed.status.stableRS).toBe(V1);
+    const next = planBlueGreen(
+      obsOf(failed.status, POST, rss, [run(POST_NAME, 'PostPromotion', 'Failed', 'boom')], V2, V2),
+      at(1),
+    );
+    expect(next.services).toEqual([{ name: 'active', from: V2, to: V1 }]);
+    expect(next.status.blueGreen?.activeSelector).toBe(V1);
+    expect(next.status.blueGreen?.previewSelector).toBe(V2);
+    expect(next.annotate).toEqual([
+      { name: `web-${V2}`, annotations: { 'scale-down-deadline': '2026-01-01T10:00:31Z' } },
+    ]);
+    expect(next.status.phase).toBe('Degraded');
+    expect(next.status.message).toBe(failed.status.message);
+  });
+
+  it('a new template terminates the previous runs and clears their status', () => {
+    const status: RolloutStatus = {
+      currentPodHash: V1,
+      stableRS: V1,
+      blueGreen: {
+        activeSelector: V1,
+        prePromotionAnalysisRunStatus: { name: 'old', status: 'Running' },
+      },
+    };
+    const old = run('old', 'PrePromotion', 'Running');
+    const plan = planBlueGreen(obsOf(status, PRE, [rs(V1, 3, 3, 1)], [old], V1, V1), NOW);
+    expect(plan.terminateAnalysisRuns).toEqual(['old']);
+    expect(plan.status.blueGreen?.prePromotionAnalysisRunStatus).toBeUndefined();
+  });
+});
+
+describe('planBlueGreen: an active Service already on the new ReplicaSet (isBlueGreenFastTracked)', () => {
+  it('a BlueGreenPause left over is removed, not waited on', () => {
+    const status = updating({
+      pauseConditions: [{ reason: 'BlueGreenPause', startTime: '2026-01-01T09:59:00Z' }],
+      controllerPause: true,
+      blueGreen: { activeSelector: V2, previewSelector: V2 },
+    });
+    const plan = planBlueGreen(
+      observe(rollout(status, MANUAL), [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], V2, V2),
+      NOW,
+    );
+    expect(plan.status.pauseConditions).toBeUndefined();
+    expect(plan.status.stableRS).toBe(V2);
+  });
+});

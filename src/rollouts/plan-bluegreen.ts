@@ -1,19 +1,24 @@
 /**
  * The blue-green planner (upstream's `rolloutBlueGreen` + `syncRolloutStatusBlueGreen`): the new
  * ReplicaSet comes up beside the active one (at `previewReplicaCount` while previewed), the preview
- * Service selects it, a `BlueGreenPause` holds it when auto-promotion is off (or for
- * `autoPromotionSeconds`), then the active Service switches to it and the previous active
- * ReplicaSet is scaled to zero once its `scale-down-deadline` annotation (now +
- * `scaleDownDelaySeconds`) has passed. Pure: time comes in as an argument.
+ * Service selects it, `prePromotionAnalysis` runs against it, a `BlueGreenPause` holds it when
+ * auto-promotion is off (or for `autoPromotionSeconds`), then the active Service switches to it,
+ * `postPromotionAnalysis` runs, and only then it becomes stable; the previous ReplicaSet is scaled to
+ * zero once its `scale-down-deadline` annotation (now + `scaleDownDelaySeconds`) has passed. A
+ * failed analysis aborts: active goes (back) to stable. Pure: time comes in as an argument.
  * @module
  */
-import { formatTime, Reason } from './conditions.ts';
-import type { ObservedReplicaSet, RolloutObservation } from './observe.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { SlipwayError } from '../util/errors.ts';
+import { buildAnalysisRun } from './analysis-runs.ts';
+import { formatTime, isCompletedPhase, Reason } from './conditions.ts';
+import type { ObservedAnalysisRun, ObservedReplicaSet, RolloutObservation } from './observe.ts';
 import {
   describePlan,
   emptyPlan,
   newReplicaSetObject,
   nextRevision,
+  type PlannedEvent,
   planAnalysisRunHistory,
   planHistoryCleanup,
   planServiceSwitch,
@@ -32,11 +37,12 @@ import {
   calculatePauseStatus,
   completedBlueGreenPause,
   getPauseCondition,
+  isFastRollback,
   type PauseChanges,
   pauseEndsAt,
   shouldFullPromote,
 } from './steps.ts';
-import type { Rollout, RolloutStatus } from './types.ts';
+import type { PauseReason, Rollout, RolloutAnalysis, RolloutStatus } from './types.ts';
 import { RolloutLabels } from './types.ts';
 
 /** Plans one reconcile of a blue-green Rollout. `obs.rollout` must be parsed and valid. */
@@ -52,38 +58,52 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
   const ro = { spec: rollout.spec, status: prev, metadata: rollout.metadata };
   const plan = emptyPlan(prev);
   const aborted = prev.abort === true;
+  const retrying = !aborted && prev.abortedAt !== undefined;
+  const replicas = replicasOrDefault(rollout.spec.replicas);
 
   // 2. The new ReplicaSet at its size for now (preview count while previewed).
   const target = aborted ? newRS.replicas : newRSNewReplicas(ro, obs.allRSs, newRS);
   if (newRS.replicas !== target) plan.scale.push({ name: newRS.name, from: newRS.replicas, to: target });
 
-  // 3. Pause: hold before the switch when auto-promotion is off or delayed.
+  // 3. Pre- and post-promotion analysis (as observed at the start of this reconcile, as upstream).
+  const analysis = planPromotionAnalysis(obs, rollout, now);
+  const preDone = bg?.prePromotionAnalysis === undefined || analysis.prePhase === 'Successful';
+  const changes: PauseChanges = { ...analysis.changes };
+
+  // 4. Pause: hold before the switch when auto-promotion is off or delayed, once pre-promotion
+  // analysis has succeeded (upstream: "not ready for pause: prePromotionAnalysis incomplete").
   const activeHash = obs.services.get(bg?.activeService ?? '')?.selector[RolloutLabels.podTemplateHash] ?? '';
   const switched = activeHash === obs.podHash;
-  const changes: PauseChanges = {};
+  const newRSWithinScaleDownDelay = withinScaleDownDelay(newRS, now);
+  // `isBlueGreenFastTracked`: no pause and no pre-promotion analysis on these paths.
+  const fastTracked =
+    activeHash === '' ||
+    switched ||
+    prev.promoteFull === true ||
+    isFastRollback(ro, newRS, obs.stableRS, obs.allRSs, newRSWithinScaleDownDelay);
+  const inconclusive = getPauseCondition(prev, 'InconclusiveAnalysisRun') !== undefined;
+  const halted = rollout.spec.paused === true || inconclusive;
   const addPause =
     !aborted &&
-    !rollout.spec.paused &&
-    prev.promoteFull !== true &&
-    activeHash !== '' &&
+    !halted &&
+    !fastTracked &&
     !switched &&
+    preDone &&
     readyForPause(ro, newRS, obs.allRSs) &&
+    prev.blueGreen?.scaleUpPreviewCheckPoint !== true &&
     prev.controllerPause !== true &&
     getPauseCondition(prev, 'BlueGreenPause') === undefined &&
     (!autoPromotionEnabledOrDefault(rollout.spec) || (bg?.autoPromotionSeconds ?? 0) > 0);
-  if (addPause) changes.addPauseReasons = ['BlueGreenPause'];
+  if (addPause) changes.addPauseReasons = [...(changes.addPauseReasons ?? []), 'BlueGreenPause'];
   const pauseDone = prev.promoteFull === true || completedBlueGreenPause(ro, now, addPause);
-  if (pauseDone && getPauseCondition(prev, 'BlueGreenPause') !== undefined)
+  if ((pauseDone || fastTracked) && getPauseCondition(prev, 'BlueGreenPause') !== undefined)
     changes.removePauseReasons = ['BlueGreenPause'];
 
-  // 4. Services: preview → new; active → new once the pause is over and all R pods are available.
-  const replicas = replicasOrDefault(rollout.spec.replicas);
+  // 5. Services: preview → new; active → new once the pause and pre-promotion analysis are done and
+  // all R pods are available; while aborted, active → stable (a post-promotion failure switches back).
   const stable = obs.allRSs.find((rs) => rs.podTemplateHash === prev.stableRS);
   const readyToSwitch =
-    !aborted &&
-    !rollout.spec.paused &&
-    (activeHash === '' || pauseDone) &&
-    allDesiredAreAvailable(newRS, replicas);
+    !aborted && !halted && (fastTracked || (pauseDone && preDone)) && allDesiredAreAvailable(newRS, replicas);
   const activeTarget: ObservedReplicaSet | undefined = aborted ? stable : readyToSwitch ? newRS : undefined;
   plan.services = [
     planServiceSwitch(obs, bg?.previewService, newRS),
@@ -94,27 +114,28 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
     obs.services.get(svc ?? '')?.selector[RolloutLabels.podTemplateHash];
   const activeAfter = selectorAfter(bg?.activeService) ?? '';
 
-  // 5. Older ReplicaSets: the previous active one after its scale-down delay, the others at once;
-  // on abort the new one too, after abortScaleDownDelaySeconds (an explicit 0: never).
-  const deadlines = planScaleDown(obs, rollout, activeAfter, activeHash, now, plan);
-  if (aborted) deadlines.push(...planAbortScaleDown(newRS, rollout, now, plan));
-  // The active ReplicaSet carries no scale-down deadline (a rollback may re-use one that had one).
-  const active = obs.allRSs.find((rs) => rs.podTemplateHash === activeAfter);
-  if (!aborted && active?.annotations?.[RolloutLabels.scaleDownDeadline] !== undefined) {
-    plan.annotate.push({ name: active.name, annotations: { [RolloutLabels.scaleDownDeadline]: null } });
-  }
-
-  // 6. Status: pause, selectors, full promotion.
+  // 6. Status: pause/abort, selectors, analysis runs, full promotion.
   const status: RolloutStatus = { ...prev };
   for (const key of ['pauseConditions', 'controllerPause', 'abort', 'abortedAt'] as const) delete status[key];
+  if (prev.promoteFull === true) {
+    changes.clearPauseConditions = true;
+    changes.removeAbort = true;
+  }
   Object.assign(status, calculatePauseStatus(prev, changes, now));
   const preview = selectorAfter(bg?.previewService);
   status.blueGreen = {
     ...(prev.blueGreen ?? {}),
+    ...analysis.statusRefs,
     activeSelector: activeAfter,
     ...(preview !== undefined && bg?.previewService ? { previewSelector: preview } : {}),
   };
-  if (bg?.previewReplicaCount !== undefined && pauseDone && !switched)
+  if (
+    bg?.previewReplicaCount !== undefined &&
+    pauseDone &&
+    preDone &&
+    !switched &&
+    newRS.availableReplicas === bg.previewReplicaCount
+  )
     status.blueGreen.scaleUpPreviewCheckPoint = true;
   const reason = shouldFullPromote(
     { ...ro, status },
@@ -122,9 +143,11 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
       newRS,
       stableRS: obs.stableRS,
       allRSs: obs.allRSs,
-      aborted,
+      aborted: status.abort === true,
+      newRSWithinScaleDownDelay,
       activeSelector: activeAfter,
       currentPodHash: obs.podHash,
+      postPromotionAnalysisPhase: analysis.postPhase,
     },
   );
   if (reason !== '' && activeAfter === obs.podHash) {
@@ -134,12 +157,47 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
     status.stableRS = obs.podHash;
     if (prev.stableRS !== obs.podHash) plan.promotionReason = reason;
   }
+  plan.createAnalysisRuns = status.abort === true ? [] : analysis.create;
+  plan.terminateAnalysisRuns =
+    status.abort === true ? activeRuns(obs).map((r) => r.name) : analysis.terminate;
+
+  // 7. Older ReplicaSets: each one not referenced any more gets a `scale-down-deadline` and goes to
+  // zero once it passed; on abort the new one too, after abortScaleDownDelaySeconds (0: never).
+  const scaleDownBlocked =
+    inconclusive ||
+    (bg?.postPromotionAnalysis !== undefined &&
+      bg.scaleDownDelaySeconds === undefined &&
+      analysis.postStarted &&
+      analysis.postPhase !== 'Successful');
+  const keep = new Set([obs.podHash, activeAfter, preview ?? '', status.stableRS ?? '']);
+  const waits = scaleDownBlocked ? [] : planScaleDown(obs, rollout, keep, now, plan);
+  if (aborted) waits.push(...planAbortScaleDown(newRS, rollout, now, plan));
+  // The active ReplicaSet carries no scale-down deadline (a rollback may re-use one that had one).
+  const active = obs.allRSs.find((rs) => rs.podTemplateHash === activeAfter);
+  if (!aborted && active?.annotations?.[RolloutLabels.scaleDownDeadline] !== undefined) {
+    plan.annotate.push({ name: active.name, annotations: { [RolloutLabels.scaleDownDeadline]: null } });
+  }
+
+  // 8. Counts (upstream takes ready/available from the active ReplicaSet), conditions, history.
   plan.status = withCounts(rollout, status, { newRS, allRSs: obs.allRSs });
-  plan.status = withConditions(rollout, plan.status, { newRS, allRSs: obs.allRSs }, now);
+  if (active !== undefined) {
+    plan.status.availableReplicas = active.availableReplicas;
+    plan.status.readyReplicas = active.readyReplicas;
+    plan.status.HPAReplicas = active.statusReplicas;
+  }
+  plan.status = withConditions(
+    rollout,
+    plan.status,
+    { newRS, allRSs: obs.allRSs, abortDetail: analysis.abortDetail, retrying },
+    now,
+  );
   plan.deleteReplicaSets = planHistoryCleanup(obs, rollout);
   plan.deleteAnalysisRuns = planAnalysisRunHistory(obs, rollout, plan.status);
+  plan.events.push(
+    ...analysisRunEvents(prev, plan.status, new Set(analysis.create.map((r) => r.metadata.name))),
+  );
   plan.events = describePlan(obs, rollout, plan);
-  const wake: number[] = [...deadlines];
+  const wake: number[] = [...waits];
   const cond = getPauseCondition(plan.status, 'BlueGreenPause');
   if (
     cond !== undefined &&
@@ -148,32 +206,275 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
   ) {
     wake.push(pauseEndsAt(cond, bg?.autoPromotionSeconds ?? 0).getTime() - now.getTime() + 1000);
   }
-  const deadline = progressDeadlineInMs(rollout, plan.status, now);
-  if (deadline !== undefined) wake.push(deadline);
+  const progress = progressDeadlineInMs(rollout, plan.status, now);
+  if (progress !== undefined) wake.push(progress);
   if (wake.length > 0) plan.requeueAfterMs = Math.max(0, Math.min(...wake));
   return plan;
 }
 
+/** What {@link planPromotionAnalysis} decided. */
+export interface PromotionAnalysisOutcome {
+  /** Abort (a Failed or Error run) or pause (an Inconclusive run). */
+  changes: PauseChanges;
+  create: KubeObject[];
+  terminate: string[];
+  /** `status.blueGreen.pre/postPromotionAnalysisRunStatus` of the next status. */
+  statusRefs: Pick<
+    NonNullable<RolloutStatus['blueGreen']>,
+    'prePromotionAnalysisRunStatus' | 'postPromotionAnalysisRunStatus'
+  >;
+  /** Phase of the current pre-promotion run, as observed ('' when none or not yet measured). */
+  prePhase: string;
+  /** Phase of the current post-promotion run, as observed. */
+  postPhase: string;
+  /** A post-promotion run exists for this update (old ReplicaSets wait for it). */
+  postStarted: boolean;
+  /** Detail of the abort message, when this reconcile aborts. */
+  abortDetail: string | undefined;
+}
+
+const activeRuns = (obs: RolloutObservation): ObservedAnalysisRun[] =>
+  obs.analysisRuns.filter((r) => !r.terminate && !isCompletedPhase(r.phase));
+
 /**
- * Scale-down of older ReplicaSets: the one that was active is annotated with
- * `scale-down-deadline` = now + `scaleDownDelaySeconds` and scaled to zero once that passed; any
- * other goes to zero at once. Returns the ms until each pending deadline.
+ * `reconcileAnalysisRuns` for blue-green (upstream `rollout/analysis.go`): the pre-promotion run
+ * starts once the preview ReplicaSet is saturated (or has exactly `previewReplicaCount` pods
+ * available) while the active Service still selects the old one; the post-promotion run starts
+ * once the active selector is the new ReplicaSet. Failed/Error → abort with
+ * `Blue/green pre-promotion analysis phase error/failed: <run message>` (post- likewise);
+ * Inconclusive → an `InconclusiveAnalysisRun` pause. Fully promoted, aborted, promoteFull, fast
+ * rollback or initial deploy: running runs are terminated and the status keeps pointing at them.
+ * @example // preview 3/3 available, active = old, no run yet → create `<ro>-<hash>-<rev>-pre`
+ */
+export function planPromotionAnalysis(
+  obs: RolloutObservation,
+  rollout: Rollout,
+  now: Date,
+): PromotionAnalysisOutcome {
+  const prev = rollout.status ?? {};
+  const bg = rollout.spec.strategy.blueGreen;
+  const out: PromotionAnalysisOutcome = {
+    changes: {},
+    create: [],
+    terminate: [],
+    statusRefs: {},
+    prePhase: '',
+    postPhase: '',
+    postStarted: false,
+    abortDetail: undefined,
+  };
+  const newRS = obs.newRS;
+  const ro = { spec: rollout.spec, status: prev, metadata: rollout.metadata };
+  const current = (type: 'PrePromotion' | 'PostPromotion'): ObservedAnalysisRun | undefined => {
+    const ref =
+      type === 'PrePromotion'
+        ? prev.blueGreen?.prePromotionAnalysisRunStatus
+        : prev.blueGreen?.postPromotionAnalysisRunStatus;
+    const byName = obs.analysisRuns.find((r) => r.name === ref?.name);
+    if (byName !== undefined) return byName;
+    // The status write that named it was lost: the newest run of this type for this template.
+    return obs.analysisRuns
+      .filter(
+        (r) =>
+          r.labels[RolloutLabels.rolloutType] === type &&
+          r.labels[RolloutLabels.podTemplateHash] === obs.podHash &&
+          !r.terminate,
+      )
+      .sort((a, b) => b.creationTimestamp.localeCompare(a.creationTimestamp))[0];
+  };
+  const ref = (run: { name: string; phase: string; message: string }) => ({
+    name: run.name,
+    status: run.phase || 'Pending',
+    message: run.message,
+  });
+  const pre = current('PrePromotion');
+  const post = current('PostPromotion');
+  const keep = new Set<string>();
+  const fastRollback =
+    newRS !== undefined &&
+    isFastRollback(ro, newRS, obs.stableRS, obs.allRSs, withinScaleDownDelay(newRS, now));
+  const cancelAll =
+    (prev.stableRS ?? '') === obs.podHash ||
+    prev.abort === true ||
+    prev.promoteFull === true ||
+    (prev.stableRS ?? '') === '' ||
+    fastRollback;
+  if (cancelAll || newRS === undefined) {
+    // Upstream keeps the blue-green runs in status once cancelled (canary drops them).
+    out.terminate = activeRuns(obs).map((r) => r.name);
+    if (prev.blueGreen?.prePromotionAnalysisRunStatus !== undefined)
+      out.statusRefs.prePromotionAnalysisRunStatus = pre
+        ? ref(pre)
+        : prev.blueGreen.prePromotionAnalysisRunStatus;
+    if (prev.blueGreen?.postPromotionAnalysisRunStatus !== undefined)
+      out.statusRefs.postPromotionAnalysisRunStatus = post
+        ? ref(post)
+        : prev.blueGreen.postPromotionAnalysisRunStatus;
+    out.prePhase = pre?.phase ?? '';
+    out.postPhase = post?.phase ?? '';
+    out.postStarted = post !== undefined;
+    return out;
+  }
+  const inconclusivePause = getPauseCondition(prev, 'InconclusiveAnalysisRun') !== undefined;
+  const activeSelector = prev.blueGreen?.activeSelector ?? '';
+  const saturated =
+    newRS.replicas === replicasOrDefault(rollout.spec.replicas) &&
+    newRS.availableReplicas === replicasOrDefault(rollout.spec.replicas);
+  const previewCount = bg?.previewReplicaCount;
+  const skipPre =
+    activeSelector === '' ||
+    activeSelector === obs.podHash ||
+    (pre === undefined &&
+      (previewCount !== undefined
+        ? newRS.replicas !== previewCount || newRS.availableReplicas !== previewCount
+        : !saturated));
+  const skipPost = activeSelector !== obs.podHash || (post === undefined && !saturated);
+  const handle = (
+    type: 'PrePromotion' | 'PostPromotion',
+    spec: RolloutAnalysis | undefined,
+    skip: boolean,
+    run: ObservedAnalysisRun | undefined,
+  ): { name: string; phase: string; message: string } | undefined => {
+    if (spec === undefined || (spec.templates ?? []).length === 0) return undefined;
+    if (skip || inconclusivePause || !needsNewAnalysisRun(run, prev)) {
+      // Skipped (upstream cancels it): not kept, so a run still going is terminated below, yet the
+      // status keeps naming it, as upstream's does.
+      if (run !== undefined && skip) return run;
+      if (run !== undefined) keep.add(run.name);
+      return run;
+    }
+    const infix = type === 'PrePromotion' ? 'pre' : 'post';
+    const base = `${rollout.metadata.name}-${obs.podHash}-${newRS.revision}-${infix}`;
+    const taken = new Set(obs.analysisRuns.map((r) => r.name));
+    let name = base;
+    for (let n = 1; taken.has(name); n++) name = `${base}.${n}`;
+    try {
+      out.create.push(
+        buildAnalysisRun(spec, {
+          rollout: {
+            name: rollout.metadata.name,
+            namespace: obs.raw.metadata.namespace ?? '',
+            uid: obs.raw.metadata.uid ?? '',
+            labels: rollout.metadata.labels,
+            annotations: rollout.metadata.annotations,
+          },
+          templates: obs.analysisTemplates,
+          name,
+          type,
+          podHash: obs.podHash,
+          stableHash: prev.stableRS ?? '',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof SlipwayError)) throw err;
+      out.changes.addAbort = true;
+      out.abortDetail = err.message;
+    }
+    keep.add(name);
+    return { name, phase: '', message: '' };
+  };
+  const react = (run: { phase: string; message: string } | undefined, label: string) => {
+    if (run === undefined) return;
+    if (run.phase === 'Inconclusive') {
+      out.changes.addPauseReasons = ['InconclusiveAnalysisRun' satisfies PauseReason];
+    } else if (run.phase === 'Failed' || run.phase === 'Error') {
+      out.changes.addAbort = true;
+      // Upstream's text says "error/failed" literally, whichever of the two it was.
+      out.abortDetail = `Blue/green ${label} analysis phase error/failed${run.message ? `: ${run.message}` : ''}`;
+    }
+  };
+  const preRun = handle('PrePromotion', bg?.prePromotionAnalysis, skipPre, pre);
+  react(preRun, 'pre-promotion');
+  const postRun = handle('PostPromotion', bg?.postPromotionAnalysis, skipPost, post);
+  react(postRun, 'post-promotion');
+  if (preRun !== undefined) out.statusRefs.prePromotionAnalysisRunStatus = ref(preRun);
+  if (postRun !== undefined) out.statusRefs.postPromotionAnalysisRunStatus = ref(postRun);
+  out.prePhase = preRun?.phase ?? '';
+  out.postPhase = postRun?.phase ?? '';
+  out.postStarted = postRun !== undefined;
+  out.terminate = activeRuns(obs)
+    .filter((r) => !keep.has(r.name))
+    .map((r) => r.name);
+  return out;
+}
+
+/**
+ * `emitAnalysisRunStatusChanges`: an `AnalysisRun<Phase>` event when a run the status points at
+ * shows its first phase or changes phase (a run created in this reconcile has none yet).
+ * @example // pre run 'web-abc-2-pre' Running → Successful: { reason: 'AnalysisRunSuccessful', message: "PrePromotion Analysis Run 'web-abc-2-pre' Status New: 'Successful' Previous: 'Running'" }
+ */
+export function analysisRunEvents(
+  prev: RolloutStatus,
+  next: RolloutStatus,
+  created: ReadonlySet<string | undefined>,
+): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  for (const [type, key] of [
+    ['PostPromotion', 'postPromotionAnalysisRunStatus'],
+    ['PrePromotion', 'prePromotionAnalysisRunStatus'],
+  ] as const) {
+    const now = next.blueGreen?.[key];
+    const before = prev.blueGreen?.[key];
+    if (now === undefined || now.status === '' || created.has(now.name)) continue;
+    if (before !== undefined && (before.name !== now.name || before.status === now.status)) continue;
+    events.push({
+      reason: `AnalysisRun${now.status}`,
+      message: `${type} Analysis Run '${now.name}' Status New: '${now.status}' Previous: '${before?.status ?? 'NoPreviousStatus'}'`,
+    });
+  }
+  return events;
+}
+
+/**
+ * `needsNewAnalysisRun`: none yet; or the controller paused for an Inconclusive run and a user
+ * resumed (a promote clears the conditions but leaves `controllerPause`); or a retry after abort.
+ */
+export function needsNewAnalysisRun(run: { phase: string } | undefined, status: RolloutStatus): boolean {
+  if (run === undefined) return true;
+  if (
+    status.controllerPause === true &&
+    getPauseCondition(status, 'CanaryPauseStep') === undefined &&
+    getPauseCondition(status, 'BlueGreenPause') === undefined
+  ) {
+    return run.phase === 'Inconclusive';
+  }
+  return status.abortedAt !== undefined;
+}
+
+/** The ReplicaSet has a `scale-down-deadline` annotation that has not passed yet. */
+function withinScaleDownDelay(rs: ObservedReplicaSet, now: Date): boolean {
+  const deadline = rs.annotations?.[RolloutLabels.scaleDownDeadline];
+  return deadline !== undefined && Date.parse(deadline) > now.getTime();
+}
+
+/**
+ * `scaleDownOldReplicaSetsForBlueGreen` + `scaleDownDelayHelper`: every scaled-up ReplicaSet not in
+ * `keep` (new, active, preview, stable), newest revision first, is annotated with
+ * `scale-down-deadline` = now + `scaleDownDelaySeconds` and scaled to zero once that passed; past
+ * `scaleDownDelayRevisionLimit` annotated ReplicaSets, the rest go to zero at once. Returns the ms
+ * until each pending deadline.
  */
 function planScaleDown(
   obs: RolloutObservation,
   rollout: Rollout,
-  activeAfter: string,
-  activeBefore: string,
+  keep: ReadonlySet<string>,
   now: Date,
   plan: RolloutPlan,
 ): number[] {
   const waits: number[] = [];
-  if (activeAfter === '') return waits;
-  for (const rs of obs.allRSs) {
-    if (rs.podTemplateHash === obs.podHash || rs.podTemplateHash === activeAfter || rs.replicas === 0)
-      continue;
+  const limit = rollout.spec.strategy.blueGreen?.scaleDownDelayRevisionLimit ?? Number.MAX_SAFE_INTEGER;
+  let annotated = 0;
+  const old = [...obs.allRSs]
+    .filter((rs) => !keep.has(rs.podTemplateHash ?? '') && rs.replicas > 0)
+    .sort((a, b) => b.revision - a.revision);
+  for (const rs of old) {
     const deadline = rs.annotations?.[RolloutLabels.scaleDownDeadline];
-    if (deadline === undefined && rs.podTemplateHash === activeBefore) {
+    if (deadline === undefined) {
+      if (annotated >= limit) {
+        plan.scale.push({ name: rs.name, from: rs.replicas, to: 0 });
+        continue;
+      }
+      annotated++;
       const at = new Date(now.getTime() + scaleDownDelaySecondsOrDefault(rollout.spec) * 1000);
       plan.annotate.push({
         name: rs.name,
@@ -182,8 +483,9 @@ function planScaleDown(
       waits.push(at.getTime() - now.getTime() + 1000);
       continue;
     }
-    const due = deadline === undefined ? now.getTime() : Date.parse(deadline);
-    if (due > now.getTime()) {
+    annotated++;
+    const due = Date.parse(deadline);
+    if (annotated <= limit && due > now.getTime()) {
       waits.push(due - now.getTime() + 1000);
       continue;
     }
@@ -225,8 +527,12 @@ function planReset(obs: RolloutObservation, rollout: Rollout, now: Date): Rollou
   if (status.blueGreen !== undefined) {
     status.blueGreen = { ...status.blueGreen };
     delete status.blueGreen.scaleUpPreviewCheckPoint;
+    delete status.blueGreen.prePromotionAnalysisRunStatus;
+    delete status.blueGreen.postPromotionAnalysisRunStatus;
   }
   const plan = emptyPlan(status);
+  // `resetRolloutStatus`: the runs of the previous update stop.
+  plan.terminateAnalysisRuns = activeRuns(obs).map((r) => r.name);
   if (obs.newRS === undefined) {
     const ro = { spec: rollout.spec, status, metadata: rollout.metadata };
     const replicas = newRSNewReplicas(ro, obs.allRSs, undefined);
@@ -235,6 +541,12 @@ function planReset(obs: RolloutObservation, rollout: Rollout, now: Date): Rollou
     plan.events.push({
       reason: Reason.NewReplicaSetCreated,
       message: `Created ReplicaSet ${rollout.metadata.name}-${obs.podHash} (revision ${revision})`,
+    });
+  } else if (obs.newRS.revision !== nextRevision(obs.allRSs) - 1) {
+    // A re-used ReplicaSet (a rollback) becomes the newest revision again.
+    plan.annotate.push({
+      name: obs.newRS.name,
+      annotations: { [RolloutLabels.revision]: String(nextRevision(obs.allRSs)) },
     });
   }
   plan.status = withCounts(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs });

@@ -178,16 +178,17 @@ describe('planCanary', () => {
     expect(paused.status.controllerPause).toBe(true);
     expect(paused.status.phase).toBe('Paused');
     expect(paused.status.message).toBe('CanaryPauseStep');
-    expect(paused.requeueAfterMs).toBe(61_000);
+    // Woken 10 ms past the pause's end (the end itself is not yet "past" it).
+    expect(paused.requeueAfterMs).toBe(60_010);
 
     const ro3 = rollout(paused.status);
-    // 30s later a restarted controller sees the same start: 30s (+1s) remain.
+    // 30s later a restarted controller sees the same start: 30s (+10 ms) remain.
     expect(
       planCanary(
         observe(ro3, [rs(V1, want.stable, want.stable, 1), rs(V2, want.canary, want.canary, 2)]),
         at(30),
       ).requeueAfterMs,
-    ).toBe(31_000);
+    ).toBe(30_010);
     expect(
       planCanary(
         observe(ro3, [rs(V1, want.stable, want.stable, 1), rs(V2, want.canary, want.canary, 2)]),

@@ -1,7 +1,8 @@
 /**
- * The canary planner (upstream's `rolloutCanary` + `syncRolloutStatusCanary`, basic canary without
- * traffic routing): from one {@link RolloutObservation} and the time, the ReplicaSets to create and
- * scale, the Services to switch, the AnalysisRuns to create or stop, and the next status. Pure.
+ * The canary planner (upstream's `rolloutCanary` + `syncRolloutStatusCanary`): from one
+ * {@link RolloutObservation} and the time, the ReplicaSets to create and scale, the Services to
+ * switch, the traffic routers' weight (`traffic/`, with traffic routing), the AnalysisRuns to create
+ * or stop, and the next status. Pure.
  * @module
  */
 import type { KubeObject } from '../kube/types.ts';
@@ -24,6 +25,7 @@ import {
 import {
   atDesiredReplicaCountsForCanary,
   calculateReplicaCountsForBasicCanary,
+  calculateReplicaCountsForTrafficRoutedCanary,
   maxUnavailable,
   sumAvailableReplicas,
 } from './replica-math.ts';
@@ -34,12 +36,14 @@ import {
   calculatePauseStatus,
   completedCurrentCanaryStep,
   decideCanaryPause,
+  dynamicRollbackToStableHash,
   getCurrentCanaryStep,
   getPauseCondition,
   nextStepIndex,
   type PauseChanges,
   shouldFullPromote,
 } from './steps.ts';
+import { NO_TRAFFIC_OBJECTS, planRoutedCanaryScale, planTraffic, type TrafficPlan } from './traffic/index.ts';
 import type { PauseReason, ReadonlySpec, Rollout, RolloutStatus } from './types.ts';
 import { RolloutLabels } from './types.ts';
 
@@ -69,7 +73,27 @@ export function planCanary(obs: RolloutObservation, now: Date): RolloutPlan {
     rollout.spec.paused === true || getPauseCondition(prev, 'InconclusiveAnalysisRun') !== undefined;
   const aborting = changes.addAbort === true || prev.abort === true;
   const scaleRo = { ...ro, status: { ...prev, abort: aborting } };
-  const scale = haltProgress ? [] : planCanaryScale(obs, scaleRo);
+  // With traffic routing the routers get this round's weight first, and pods follow the weight.
+  const routed = rollout.spec.strategy.canary?.trafficRouting !== undefined;
+  const traffic = planTraffic({
+    rollout,
+    owner: {
+      name: rollout.metadata.name,
+      namespace: obs.raw.metadata.namespace ?? '',
+      uid: obs.raw.metadata.uid ?? '',
+    },
+    objects: obs.traffic ?? NO_TRAFFIC_OBJECTS,
+    newRS: obs.newRS,
+    stableRS: obs.stableRS,
+    otherRSs: obs.otherRSs,
+    aborting,
+  });
+  if (traffic.failure !== undefined) return planTrafficFailure(prev, traffic);
+  const routedScale = routed && !haltProgress;
+  const routedPlan = routedScale
+    ? planRoutedCanaryScale(obs, scaleRo, prev.canary?.weights, traffic.weights, now)
+    : undefined;
+  const scale = haltProgress ? [] : (routedPlan?.scale ?? planCanaryScale(obs, scaleRo));
 
   // 4. Pause steps and step completion move the index.
   const atDesired = atDesiredReplicaCountsForCanary(
@@ -77,14 +101,18 @@ export function planCanary(obs: RolloutObservation, now: Date): RolloutPlan {
     obs.newRS,
     obs.stableRS,
     obs.otherRSs,
-    undefined,
+    routed ? traffic.weights : undefined,
   );
   const stepCompleted =
     scale.length === 0 &&
     !aborting &&
     completedCurrentCanaryStep(
       ro,
-      { atDesiredReplicaCounts: atDesired, stepAnalysisPhase: analysis.stepPhase },
+      {
+        atDesiredReplicaCounts: atDesired,
+        stepAnalysisPhase: analysis.stepPhase,
+        weightsVerified: traffic.weights?.verified,
+      },
       now,
     );
   const pause = decideCanaryPause(ro);
@@ -95,6 +123,8 @@ export function planCanary(obs: RolloutObservation, now: Date): RolloutPlan {
   // 5. The next status: pause/abort, full promotion or the step index, counts, conditions, phase.
   const plan = emptyPlan(prev);
   plan.scale = scale;
+  plan.annotate = routedPlan?.annotate ?? [];
+  plan.traffic = traffic;
   plan.createAnalysisRuns = aborting ? [] : analysis.create;
   plan.terminateAnalysisRuns = aborting ? activeRuns(obs).map((r) => r.name) : analysis.terminate;
   const next = nextCanaryStatus(obs, rollout, changes, stepCompleted, now);
@@ -102,6 +132,7 @@ export function planCanary(obs: RolloutObservation, now: Date): RolloutPlan {
   if (next.promotionReason !== '') plan.promotionReason = next.promotionReason;
   plan.status.canary = { ...analysis.statusRefs };
   if (plan.status.abort === true) plan.status.canary = {};
+  if (traffic.weights !== undefined) plan.status.canary.weights = traffic.weights;
   plan.status = withCounts(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs });
   plan.status = withConditions(
     rollout,
@@ -113,11 +144,25 @@ export function planCanary(obs: RolloutObservation, now: Date): RolloutPlan {
   plan.services = planCanaryServices(obs, rollout, plan.status);
   plan.deleteReplicaSets = planHistoryCleanup(obs, rollout);
   plan.deleteAnalysisRuns = planAnalysisRunHistory(obs, rollout, plan.status);
+  plan.events = traffic.events.map(({ reason, message }) => ({ reason, message }));
   plan.events = describePlan(obs, rollout, plan);
   // A timed pause (added now or earlier) ends at its condition's start + duration: wake up then.
   const resumeAt = decideCanaryPause({ ...ro, status: plan.status }).resumeAt;
   const requeue = requeueAfter(rollout, plan.status, resumeAt, now);
-  if (requeue !== undefined) plan.requeueAfterMs = requeue;
+  const soonest = [requeue, routedPlan?.requeueAfterMs].filter((ms) => ms !== undefined);
+  if (soonest.length > 0) plan.requeueAfterMs = Math.min(...soonest);
+  return plan;
+}
+
+/**
+ * A router could not take the weight (upstream: a `TrafficRoutingError` event and a failed
+ * reconcile): nothing is scaled or promoted, the status stays, and the executor reports the error
+ * after recording the event, so the reconcile is retried with backoff.
+ */
+function planTrafficFailure(prev: RolloutStatus, traffic: TrafficPlan): RolloutPlan {
+  const plan = emptyPlan(prev);
+  plan.traffic = traffic;
+  plan.events = traffic.events.map(({ reason, message }) => ({ reason, message }));
   return plan;
 }
 
@@ -136,7 +181,8 @@ function planReset(obs: RolloutObservation, rollout: Rollout, stepHash: string, 
     ...prev,
     currentPodHash: obs.podHash,
     currentStepHash: stepHash,
-    canary: {},
+    // The routers still carry the previous weights: kept until the next reconcile moves them.
+    canary: prev.canary?.weights !== undefined ? { weights: prev.canary.weights } : {},
   };
   for (const key of [
     'pauseConditions',
@@ -161,7 +207,10 @@ function planReset(obs: RolloutObservation, rollout: Rollout, stepHash: string, 
       availableReplicas: 0,
       readyReplicas: 0,
     };
-    const { canary } = calculateReplicaCountsForBasicCanary(resetRo, empty, obs.stableRS, obs.otherRSs);
+    const { canary } =
+      rollout.spec.strategy.canary?.trafficRouting !== undefined
+        ? calculateReplicaCountsForTrafficRoutedCanary(resetRo, empty, obs.stableRS, prev.canary?.weights)
+        : calculateReplicaCountsForBasicCanary(resetRo, empty, obs.stableRS, obs.otherRSs);
     const revision = nextRevision(obs.allRSs);
     plan.createReplicaSet = newReplicaSetObject(obs, rollout, canary, revision);
     plan.events.push({
@@ -287,12 +336,22 @@ function progressDeadlineAbort(rollout: Rollout, now: Date): string | undefined 
 function planCanaryServices(obs: RolloutObservation, rollout: Rollout, status: RolloutStatus) {
   const canary = rollout.spec.strategy.canary;
   const stable = obs.allRSs.find((rs) => rs.podTemplateHash === status.stableRS);
-  const canaryTarget = status.abort === true ? stable : obs.newRS;
+  let canaryTarget = status.abort === true ? stable : obs.newRS;
+  if (canary?.trafficRouting !== undefined && canary.dynamicStableScale) {
+    // dynamicStableScale: the canary Service follows stable only once the abort weight reached 0,
+    // and a rollback to an undersized stable waits until it is fully available (upstream service.go).
+    if (status.abort === true && (status.canary?.weights?.canary.weight ?? 0) > 0) canaryTarget = obs.newRS;
+    const ro = { spec: rollout.spec, status: rollout.status, metadata: rollout.metadata };
+    if (dynamicRollbackToStableHash(ro, obs.newRS) !== undefined) canaryTarget = undefined;
+  }
   return [
     planServiceSwitch(obs, canary?.stableService, stable),
     planServiceSwitch(obs, canary?.canaryService, canaryTarget),
   ].filter((s) => s !== undefined);
 }
+
+/** How far past a timed pause's end the controller looks again (timers never fire early, but may round). */
+const PAUSE_END_MARGIN_MS = 10;
 
 /** The soonest of: a timed pause ending, the progress deadline. */
 function requeueAfter(
@@ -302,7 +361,9 @@ function requeueAfter(
   now: Date,
 ): number | undefined {
   const candidates: number[] = [];
-  if (resumeAt !== undefined) candidates.push(Math.max(0, resumeAt.getTime() - now.getTime()) + 1000);
+  // The pause is over strictly after resumeAt (millisecond clock): wake just past it, not a second later.
+  if (resumeAt !== undefined)
+    candidates.push(Math.max(0, resumeAt.getTime() - now.getTime()) + PAUSE_END_MARGIN_MS);
   const deadline = progressDeadlineInMs(rollout, status, now);
   if (deadline !== undefined) candidates.push(deadline);
   return candidates.length === 0 ? undefined : Math.min(...candidates);

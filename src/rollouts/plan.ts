@@ -10,6 +10,7 @@ import type { ObservedReplicaSet, RolloutObservation } from './observe.ts';
 import { isReplicaSetAvailable } from './replica-math.ts';
 import { analysisRunHistoryLimitsOrDefault, revisionHistoryLimitOrDefault } from './spec.ts';
 import { canaryStepString } from './steps.ts';
+import type { TrafficPlan } from './traffic/plan.ts';
 import type { Rollout, RolloutStatus } from './types.ts';
 import { RolloutLabels } from './types.ts';
 
@@ -55,6 +56,8 @@ export interface RolloutPlan {
   status: RolloutStatus;
   /** Why the desired ReplicaSet became stable in this reconcile (`shouldFullPromote`), if it did. */
   promotionReason?: string;
+  /** Router writes (canary Ingress, HTTPRoute weights), made after the Service switches. */
+  traffic?: TrafficPlan;
   /** Look at this Rollout again after this long (a timed pause ending, a progress deadline). */
   requeueAfterMs?: number;
   events: PlannedEvent[];

@@ -390,7 +390,12 @@ describe('canary Rollout controller on the real control plane', () => {
     seed.spec.strategy.canary.stableService = 'invalid-stable';
     seed.spec.selector.matchLabels.app = 'invalid';
     seed.spec.template.metadata.labels.app = 'invalid';
-    await client.apply(service('invalid-stable'));
+    // Upstream's ValidateService: the Services must select the pod template's labels.
+    const selecting = (name: string) => ({
+      ...service(name),
+      spec: { selector: { app: 'invalid' }, ports: [{ port: 80 }] },
+    });
+    await client.apply(selecting('invalid-stable'));
     await client.apply(seed);
     await eventually(async () => {
       const r = await getRollout('invalid');
@@ -407,7 +412,7 @@ describe('canary Rollout controller on the real control plane', () => {
     });
     expect(items).toHaveLength(0);
     // The new Service wakes the Rollout (Services are watched).
-    await client.apply(service('invalid-canary'));
+    await client.apply(selecting('invalid-canary'));
     await eventually(async () => expect((await getRollout('invalid')).status?.phase).toBe('Healthy'), 15_000);
     expect(errors).toEqual([]);
   });

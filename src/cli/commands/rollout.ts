@@ -1,5 +1,5 @@
 /**
- * `slipway rollout get|status|promote|abort|retry|pause|set-image|controller`: the
+ * `slipway rollout get|status|promote|abort|retry|pause|set-image|undo|controller`: the
  * `kubectl argo rollouts` operations Slipway users need, sending the same patches, plus a command
  * that runs Slipway's Rollout controller in the foreground.
  * @module
@@ -24,9 +24,9 @@ import {
 import { parseRollout } from '../../rollouts/spec.ts';
 import { getCurrentCanaryStep, getCurrentSetWeight } from '../../rollouts/steps.ts';
 import type { Rollout } from '../../rollouts/types.ts';
-import { sleep } from '../../util/abort.ts';
 import { SlipwayError } from '../../util/errors.ts';
-import { ExitCode, formatTable, type Io } from '../output.ts';
+import { formatTable, type Io } from '../output.ts';
+import { registerWorkloadCommands } from './rollout-workloads.ts';
 
 interface CommonOptions {
   namespace: string;
@@ -85,10 +85,20 @@ export function formatRolloutView(view: RolloutView): string {
   kv('  Updated', status.updatedReplicas ?? 0);
   kv('  Ready', status.readyReplicas ?? 0);
   kv('  Available', status.availableReplicas ?? 0);
+  // Blue-green names the Services' ReplicaSets (`stable,active`, `preview`) as upstream's tree does.
+  const blueGreen = ro.spec.strategy.blueGreen !== undefined;
   const role = (rs: ObservedReplicaSet) =>
     [
       rs.podTemplateHash === status.stableRS ? 'stable' : '',
-      rs.podTemplateHash === status.currentPodHash && rs.podTemplateHash !== status.stableRS ? 'canary' : '',
+      blueGreen && rs.podTemplateHash === status.blueGreen?.activeSelector ? 'active' : '',
+      blueGreen &&
+      rs.podTemplateHash === status.blueGreen?.previewSelector &&
+      rs.podTemplateHash !== status.blueGreen?.activeSelector
+        ? 'preview'
+        : '',
+      !blueGreen && rs.podTemplateHash === status.currentPodHash && rs.podTemplateHash !== status.stableRS
+        ? 'canary'
+        : '',
     ]
       .filter(Boolean)
       .join(',');
@@ -168,37 +178,8 @@ export function registerRollout(program: Command, io: Io): void {
     ),
   );
 
-  common(
-    cmd
-      .command('status')
-      .argument('<name>')
-      .description('wait until the Rollout is Healthy (exit 0), Paused (exit 0) or Degraded (exit 1)')
-      .option('--timeout <seconds>', 'give up after this long (exit 3); 0 waits forever', '0'),
-  ).action((name: string, opts: CommonOptions & { timeout: string }) =>
-    withClient(opts, async (client) => {
-      const deadline =
-        Number(opts.timeout) > 0 ? Date.now() + Number(opts.timeout) * 1000 : Number.POSITIVE_INFINITY;
-      let last = '';
-      for (;;) {
-        const { rollout } = await readView(client, opts.namespace, name);
-        const { phase, message } = getRolloutPhase(rollout);
-        const line = message ? `${phase} - ${message}` : phase;
-        if (line !== last) io.out(`${line}\n`);
-        last = line;
-        if (phase === 'Healthy' || phase === 'Paused') return;
-        if (phase === 'Degraded')
-          throw new SlipwayError(line, {
-            subject: `Rollout/${opts.namespace}/${name}`,
-            reason: 'RolloutDegraded',
-          });
-        if (Date.now() > deadline) {
-          process.exitCode = ExitCode.NotReady;
-          return;
-        }
-        await sleep(1000);
-      }
-    }),
-  );
+  // status and undo also serve plain Deployments (Step 16's rolling updates).
+  registerWorkloadCommands(cmd, io);
 
   const operation = (
     verb: string,
