@@ -179,7 +179,7 @@ describe('planBlueGreen', () => {
     const auto = { autoPromotionSeconds: 20 };
     const added = planBlueGreen(observe(rollout(updating(), auto), [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)]), NOW);
     expect(added.status.pauseConditions?.[0]?.reason).toBe('BlueGreenPause');
-    expect(added.requeueAfterMs).toBe(21_000);
+    expect(added.requeueAfterMs).toBe(20_010);
     const ro = rollout(added.status, auto);
     expect(planBlueGreen(observe(ro, [rs(V1, 3, 3, 1), rs(V2, 3, 3, 2)], V1, V2), at(20)).services).toEqual(
       [],

@@ -32,7 +32,7 @@ import {
   replicasOrDefault,
   scaleDownDelaySecondsOrDefault,
 } from './spec.ts';
-import { progressDeadlineInMs, withConditions, withCounts } from './status.ts';
+import { PAUSE_END_MARGIN_MS, progressDeadlineInMs, withConditions, withCounts } from './status.ts';
 import {
   calculatePauseStatus,
   completedBlueGreenPause,
@@ -204,7 +204,9 @@ export function planBlueGreen(obs: RolloutObservation, now: Date): RolloutPlan {
     autoPromotionEnabledOrDefault(rollout.spec) &&
     (bg?.autoPromotionSeconds ?? 0) > 0
   ) {
-    wake.push(pauseEndsAt(cond, bg?.autoPromotionSeconds ?? 0).getTime() - now.getTime() + 1000);
+    wake.push(
+      pauseEndsAt(cond, bg?.autoPromotionSeconds ?? 0).getTime() - now.getTime() + PAUSE_END_MARGIN_MS,
+    );
   }
   const progress = progressDeadlineInMs(rollout, plan.status, now);
   if (progress !== undefined) wake.push(progress);

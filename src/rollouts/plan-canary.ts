@@ -30,7 +30,7 @@ import {
   sumAvailableReplicas,
 } from './replica-math.ts';
 import { replicasOrDefault } from './spec.ts';
-import { progressDeadlineInMs, withConditions, withCounts } from './status.ts';
+import { PAUSE_END_MARGIN_MS, progressDeadlineInMs, withConditions, withCounts } from './status.ts';
 import {
   beforeStartingStep,
   calculatePauseStatus,
@@ -349,9 +349,6 @@ function planCanaryServices(obs: RolloutObservation, rollout: Rollout, status: R
     planServiceSwitch(obs, canary?.canaryService, canaryTarget),
   ].filter((s) => s !== undefined);
 }
-
-/** How far past a timed pause's end the controller looks again (timers never fire early, but may round). */
-const PAUSE_END_MARGIN_MS = 10;
 
 /** The soonest of: a timed pause ending, the progress deadline. */
 function requeueAfter(

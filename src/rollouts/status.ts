@@ -155,6 +155,9 @@ export function withConditions(
   return { ...result, phase, message };
 }
 
+/** How far past a timed pause's end the controller looks again (timers never fire early, but may round). */
+export const PAUSE_END_MARGIN_MS = 10;
+
 /**
  * When the progress deadline of `status` runs out, in ms from `now` (undefined when no deadline is
  * running: done, paused, aborted or already exceeded).
