@@ -430,15 +430,12 @@ async function checkRunningWithoutLive(
   return checks;
 }
 
-/** Deletes a hook per its delete policy (its finalizer first, so the deletion completes). */
-async function deleteHook(
+/** Deletes a live object, its dependents left to the garbage collector (as Argo deletes hooks). */
+export async function deleteInBackground(
   client: KubeClient,
-  task: SyncTask,
+  live: KubeObject,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const live = task.live;
-  if (live === undefined) return;
-  await removeHookFinalizer(client, task, signal);
   await client.delete(
     {
       apiVersion: live.apiVersion,
@@ -448,4 +445,16 @@ async function deleteHook(
     },
     { propagationPolicy: 'Background', ...(signal ? { signal } : {}) },
   );
+}
+
+/** Deletes a hook per its delete policy (its finalizer first, so the deletion completes). */
+async function deleteHook(
+  client: KubeClient,
+  task: SyncTask,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const live = task.live;
+  if (live === undefined) return;
+  await removeHookFinalizer(client, task, signal);
+  await deleteInBackground(client, live, signal);
 }

@@ -16,7 +16,12 @@ import { errorMessage } from '../util/errors.ts';
 import type { ResourceResult } from './application.ts';
 import { skipsHooks } from './application.ts';
 import { Messages, planTermination } from './engine.ts';
-import { type OperationStepInput, type OperationStepOutcome, removeHookFinalizer } from './execute.ts';
+import {
+  deleteInBackground,
+  type OperationStepInput,
+  type OperationStepOutcome,
+  removeHookFinalizer,
+} from './execute.ts';
 import { withStepOutcome } from './status.ts';
 import { operationSyncOptions } from './sync-options.ts';
 import {
@@ -79,17 +84,8 @@ export async function runTerminationStep(input: OperationStepInput): Promise<Ope
       }
     }
     if (step.delete && step.task.live !== undefined) {
-      const live = step.task.live;
       try {
-        await client.delete(
-          {
-            apiVersion: live.apiVersion,
-            kind: live.kind,
-            name: live.metadata.name ?? '',
-            namespace: live.metadata.namespace,
-          },
-          { propagationPolicy: 'Background', ...(signal ? { signal } : {}) },
-        );
+        await deleteInBackground(client, step.task.live, signal);
       } catch (err) {
         if (!isNotFound(err)) {
           record(step.task, 'Failed', `Failed to delete: ${errorMessage(err)}`);
