@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { ensureCrds, loadCrds } from '../../src/kube/crds.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
@@ -12,6 +11,7 @@ import {
   createApplicationController,
 } from '../../src/sync/controller.ts';
 import { createNamespace, eventually, sharedClient, uniqueName } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 import { ConfigRepo, seedApplication } from './helpers.ts';
 
 interface AppStatus {
@@ -68,22 +68,7 @@ describe('the Application controller on a real control plane with real git repos
     await client.close();
   });
 
-  /** Runs the `slipway` CLI against the test control plane. */
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const previous = process.exitCode;
-    const code = await main(['node', 'slipway', ...args, '--kubeconfig', inject('kubeconfig')], {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    process.exitCode = previous;
-    return { code, out, err };
-  }
+  const cli = runClusterCli;
 
   /** A per-test app namespace, config repo, destination namespace and running controller. */
   async function setup(options: { pollIntervalMs?: number } = {}) {

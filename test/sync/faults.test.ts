@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { ControlPlane } from '../../src/devcluster/control-plane.ts';
 import { currentProcessIdentity } from '../../src/devcluster/processes.ts';
 import { KubeClient } from '../../src/kube/client.ts';
@@ -24,6 +23,7 @@ import {
 } from '../../src/sync/controller.ts';
 import { errorMessage } from '../../src/util/errors.ts';
 import { createNamespace, eventually, sharedClient, uniqueName } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 import { ConfigRepo, type SeedApp, seedApplication } from './helpers.ts';
 
 interface ResourceResult {
@@ -149,22 +149,7 @@ describe('bad input and faults on a real control plane with real git repositorie
     rmSync(gitCache, { recursive: true, force: true });
     await client.close();
   });
-  /** Runs the `slipway` CLI against the shared control plane. */
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const previous = process.exitCode;
-    const code = await main(['node', 'slipway', ...args, '--kubeconfig', inject('kubeconfig')], {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    process.exitCode = previous;
-    return { code, out, err };
-  }
+  const cli = runClusterCli;
   const start = async () => {
     env = await new Env(client, gitCache).start();
     return env;

@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { ensureCrds, loadCrds } from '../../src/kube/crds.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
@@ -17,6 +16,7 @@ import {
   createApplicationController,
 } from '../../src/sync/controller.ts';
 import { createNamespace, eventually, sharedClient, uniqueName } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 import { ConfigRepo, type SeedApp, seedApplication } from './helpers.ts';
 
 interface OperationState {
@@ -69,22 +69,7 @@ describe('Application operations on a real control plane: rollback, cascading de
     await client.close();
   });
 
-  /** Runs the `slipway` CLI against the test control plane. */
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const previous = process.exitCode;
-    const code = await main(['node', 'slipway', ...args, '--kubeconfig', inject('kubeconfig')], {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    process.exitCode = previous;
-    return { code, out, err };
-  }
+  const cli = runClusterCli;
 
   /** A namespace for Applications, a config repo, a destination namespace, a unique app name and a controller. */
   async function setup() {

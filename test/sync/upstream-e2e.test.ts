@@ -31,7 +31,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { main } from '../../src/cli/main.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { ensureCrds, loadCrds } from '../../src/kube/crds.ts';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.ts';
@@ -43,6 +42,7 @@ import {
   createApplicationController,
 } from '../../src/sync/controller.ts';
 import { createNamespace, eventually, sharedClient, uniqueName } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 import { ConfigRepo } from './helpers.ts';
 
 const UPSTREAM = new URL('./upstream-testdata/', import.meta.url);
@@ -216,22 +216,7 @@ describe('upstream Argo CD e2e scenarios on Slipway', () => {
     if (gitCache) rmSync(gitCache, { recursive: true, force: true });
   });
 
-  /** Runs the `slipway` CLI against the test control plane. */
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const previous = process.exitCode;
-    const code = await main(['node', 'slipway', ...args, '--kubeconfig', inject('kubeconfig')], {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    process.exitCode = previous;
-    return { code, out, err };
-  }
+  const cli = runClusterCli;
 
   /**
    * Upstream's `Given(t).Path(fixture)`: a git repository holding the fixture at `path`, a fresh
