@@ -6,9 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.ts';
 import { registerApp } from './commands/app.ts';
 import { registerCi } from './commands/ci.ts';
+import { registerCiPipeline } from './commands/ci-pipeline.ts';
 import { registerController } from './commands/controller.ts';
 import { registerDevCluster } from './commands/dev-cluster.ts';
 import { registerImage } from './commands/image.ts';
+import { registerPipeline } from './commands/pipeline.ts';
+import { registerPromote } from './commands/promote.ts';
 import { registerRelease } from './commands/release.ts';
 import { registerRender } from './commands/render.ts';
 import { registerRollout } from './commands/rollout.ts';
@@ -33,6 +36,9 @@ export function buildProgram(io: Io = processIo): Command {
   registerController(program, io);
   registerApp(program, io);
   registerCi(program, io);
+  registerCiPipeline(program, io);
+  registerPipeline(program, io);
+  registerPromote(program, io);
   return program;
 }
 
