@@ -166,7 +166,10 @@ try {
   // ---- (c) a push webhook → the touched app's operation written
   const latencies: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const target = r % appCount;
+    // One push at a time: the previous push's refreshes (every app of the repo) are done.
+    await waitIdle();
+    await sleep(200);
+    const target = (r * 37 + 5) % appCount;
     writeApp(target, `v${r + 2}`);
     commit(`release ${target}`);
     const after = git(['rev-parse', 'HEAD'], work).trim();

@@ -143,4 +143,10 @@ describe('appsToRefresh', () => {
     ];
     expect(appsToRefresh(apps, push).map((a) => a.metadata.name)).toEqual(['dev', 'prod']);
   });
+  it('puts the apps whose own files changed first, so their sync is not queued behind the rest', () => {
+    const apps = ['prod', 'staging', 'dev'].map((env) =>
+      app(env, 'https://github.com/myorg/deploy-configs.git', 'main'),
+    );
+    expect(appsToRefresh(apps, push).map((a) => a.metadata.name)).toEqual(['dev', 'prod', 'staging']);
+  });
 });

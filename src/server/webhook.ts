@@ -211,5 +211,13 @@ export function appsToRefresh<A extends WebhookApp>(apps: readonly A[], event: P
       if (uses && appFilesHaveChanged(appRefreshPaths(app), event.changedFiles)) chosen.add(app);
     }
   }
-  return [...chosen];
+  // Apps whose own files the push changed come first: their sync is what the push is for, while
+  // the others (refreshed as Argo CD does without manifest-generate-paths) only note the revision.
+  const own = (app: A) =>
+    event.changedFiles.length > 0 &&
+    appFilesHaveChanged(
+      sourcesOf(app).map((s) => s.path ?? ''),
+      event.changedFiles,
+    );
+  return [...chosen].sort((a, b) => Number(own(b)) - Number(own(a)));
 }
