@@ -11,9 +11,10 @@
 import type { KubeObject } from '../kube/types.ts';
 import { SlipwayError } from '../util/errors.ts';
 import { buildAnalysisRun } from './analysis-runs.ts';
-import { formatTime, isCompletedPhase, Reason } from './conditions.ts';
+import { formatTime, isCompletedPhase } from './conditions.ts';
 import type { ObservedAnalysisRun, ObservedReplicaSet, RolloutObservation } from './observe.ts';
 import {
+  type CreatedReplicaSet,
   describePlan,
   emptyPlan,
   newReplicaSetObject,
@@ -23,6 +24,7 @@ import {
   planHistoryCleanup,
   planServiceSwitch,
   type RolloutPlan,
+  resetEvents,
   type ServiceSwitch,
 } from './plan.ts';
 import { allDesiredAreAvailable, newRSNewReplicas, readyForPause } from './replica-math.ts';
@@ -535,15 +537,13 @@ function planReset(obs: RolloutObservation, rollout: Rollout, now: Date): Rollou
   const plan = emptyPlan(status);
   // `resetRolloutStatus`: the runs of the previous update stop.
   plan.terminateAnalysisRuns = activeRuns(obs).map((r) => r.name);
+  let created: CreatedReplicaSet | undefined;
   if (obs.newRS === undefined) {
     const ro = { spec: rollout.spec, status, metadata: rollout.metadata };
     const replicas = newRSNewReplicas(ro, obs.allRSs, undefined);
     const revision = nextRevision(obs.allRSs);
     plan.createReplicaSet = newReplicaSetObject(obs, rollout, replicas, revision);
-    plan.events.push({
-      reason: Reason.NewReplicaSetCreated,
-      message: `Created ReplicaSet ${rollout.metadata.name}-${obs.podHash} (revision ${revision})`,
-    });
+    created = { name: `${rollout.metadata.name}-${obs.podHash}`, revision, replicas };
   } else if (obs.newRS.revision !== nextRevision(obs.allRSs) - 1) {
     // A re-used ReplicaSet (a rollback) becomes the newest revision again.
     plan.annotate.push({
@@ -553,5 +553,6 @@ function planReset(obs: RolloutObservation, rollout: Rollout, now: Date): Rollou
   }
   plan.status = withCounts(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs });
   plan.status = withConditions(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs }, now);
+  plan.events.push(...resetEvents(prev, plan.status, created, created?.revision ?? obs.newRS?.revision ?? 0));
   return plan;
 }

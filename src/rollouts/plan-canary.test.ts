@@ -115,6 +115,14 @@ const parsed = (ro: KubeObject) => {
   return p.value;
 };
 
+/** The status of a Rollout fully on V1, as the planner writes it once V1 is available. */
+const healthyStatus = (): RolloutStatus => {
+  const done = { currentPodHash: V1, currentStepHash: STEP_HASH, stableRS: V1, currentStepIndex: 4 };
+  const status = planCanary(observe(rollout(done, {}, 'v1'), [rs(V1, 5, 5, 1)]), NOW).status;
+  expect(status.phase).toBe('Healthy');
+  return status;
+};
+
 describe('planCanary', () => {
   it('first deploy: creates the ReplicaSet at full size, then makes it stable past every step', () => {
     const ro = rollout({}, {}, 'v1');
@@ -202,6 +210,56 @@ describe('planCanary', () => {
     expect(done.status.currentStepIndex).toBe(2);
     expect(done.status.pauseConditions).toBeUndefined();
     expect(done.status.controllerPause).toBeUndefined();
+    // Upstream (TestRolloutAbortRetryPromote): the step completes, then `sendStateChangeEvents`
+    // reports the resume.
+    expect(done.events.slice(-2)).toEqual([
+      { reason: 'RolloutStepCompleted', message: 'Rollout step 2/4 completed (pause: 60)' },
+      { reason: 'RolloutResumed', message: 'Rollout is resumed' },
+    ]);
+  });
+
+  it('an abort clears the pause conditions without a RolloutResumed event', () => {
+    const ro = rollout({
+      ...updating(),
+      currentStepIndex: 1,
+      controllerPause: true,
+      pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T10:00:00Z' }],
+      abort: true,
+    });
+    const plan = planCanary(observe(ro, [rs(V1, 5, 5, 1), rs(V2, 1, 1, 2)]), NOW);
+    expect(plan.status.pauseConditions).toBeUndefined();
+    expect(plan.events.map((e) => e.reason)).not.toContain('RolloutResumed');
+    expect(plan.events.map((e) => e.reason)).toContain('RolloutAborted');
+  });
+
+  it("an update records upstream's reset events in order: updated, created, not completed, scaled up from 0", () => {
+    const healthy = healthyStatus();
+    const plan = planCanary(observe(rollout(healthy), [rs(V1, 5, 5, 1)]), at(1));
+    const created = plan.createReplicaSet as KubeObject & { spec: { replicas: number } };
+    expect(created.spec.replicas).toBeGreaterThan(0);
+    expect(plan.events).toEqual([
+      { reason: 'RolloutUpdated', message: 'Rollout updated to revision 2' },
+      { reason: 'NewReplicaSetCreated', message: `Created ReplicaSet web-${V2} (revision 2)` },
+      {
+        reason: 'RolloutNotCompleted',
+        message: `Rollout not completed, started update to revision 2 (${V2})`,
+      },
+      {
+        reason: 'ScalingReplicaSet',
+        message: `Scaled up ReplicaSet web-${V2} (revision 2) from 0 to ${created.spec.replicas}`,
+      },
+    ]);
+  });
+
+  it('spec.paused on a completed Rollout keeps Progressing NewReplicaSetAvailable (TestCanaryWithSpecPause)', () => {
+    const plan = planCanary(
+      observe(rollout(healthyStatus(), { paused: true }, 'v1'), [rs(V1, 5, 5, 1)]),
+      at(1),
+    );
+    const condition = (type: string) => plan.status.conditions?.find((c) => c.type === type);
+    expect(condition('Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+    expect(condition('Paused')).toMatchObject({ status: 'True', reason: 'RolloutPaused' });
+    expect([plan.status.phase, plan.status.message]).toEqual(['Paused', 'manually paused']);
   });
 
   it.each<[string, RolloutStatus, number, { paused?: boolean }?]>([

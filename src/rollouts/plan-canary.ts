@@ -12,6 +12,7 @@ import { ConditionType, getCondition, isCompletedPhase, Reason } from './conditi
 import { computeStepHash } from './hash.ts';
 import type { ObservedAnalysisRun, ObservedReplicaSet, RolloutObservation } from './observe.ts';
 import {
+  type CreatedReplicaSet,
   describePlan,
   emptyPlan,
   newReplicaSetObject,
@@ -20,6 +21,7 @@ import {
   planHistoryCleanup,
   planServiceSwitch,
   type RolloutPlan,
+  resetEvents,
   type ScaleAction,
 } from './plan.ts';
 import {
@@ -196,6 +198,7 @@ function planReset(obs: RolloutObservation, rollout: Rollout, stepHash: string, 
   if (index.currentStepIndex !== undefined) status.currentStepIndex = index.currentStepIndex;
   const plan = emptyPlan(status);
   if (index.event) plan.events.push(index.event);
+  let created: CreatedReplicaSet | undefined;
   if (obs.newRS === undefined) {
     const resetRo = { ...ro, status };
     // Sized as upstream's NewRSNewReplicas does: the arithmetic with the new ReplicaSet at zero.
@@ -213,10 +216,7 @@ function planReset(obs: RolloutObservation, rollout: Rollout, stepHash: string, 
         : calculateReplicaCountsForBasicCanary(resetRo, empty, obs.stableRS, obs.otherRSs);
     const revision = nextRevision(obs.allRSs);
     plan.createReplicaSet = newReplicaSetObject(obs, rollout, canary, revision);
-    plan.events.push({
-      reason: Reason.NewReplicaSetCreated,
-      message: `Created ReplicaSet ${rollout.metadata.name}-${obs.podHash} (revision ${revision})`,
-    });
+    created = { name: empty.name, revision, replicas: canary };
   } else if (obs.newRS.revision !== nextRevision(obs.allRSs) - 1) {
     // A re-used ReplicaSet (a rollback) becomes the newest revision again.
     plan.annotate.push({
@@ -227,6 +227,7 @@ function planReset(obs: RolloutObservation, rollout: Rollout, stepHash: string, 
   plan.terminateAnalysisRuns = activeRuns(obs).map((r) => r.name);
   plan.status = withCounts(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs });
   plan.status = withConditions(rollout, plan.status, { newRS: obs.newRS, allRSs: obs.allRSs }, now);
+  plan.events.push(...resetEvents(prev, plan.status, created, created?.revision ?? obs.newRS?.revision ?? 0));
   return plan;
 }
 

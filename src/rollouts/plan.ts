@@ -201,6 +201,14 @@ export function describePlan(obs: RolloutObservation, rollout: Rollout, plan: Ro
   }
   if ((next.pauseConditions ?? []).length > (prev.pauseConditions ?? []).length) {
     events.push({ reason: Reason.RolloutPaused, message: Message.rolloutPaused });
+  } else if (
+    (prev.pauseConditions ?? []).length > 0 &&
+    (next.pauseConditions ?? []).length === 0 &&
+    next.abort !== true
+  ) {
+    // `sendStateChangeEvents`: pause conditions cleared by a promotion or a timed pause's end; an
+    // abort also clears them, which is no resume.
+    events.push({ reason: Reason.RolloutResumed, message: Message.rolloutResumed });
   }
   // Aborted by a user (status.abort) or by the controller: reported once, as the condition flips.
   const progressing = (st: typeof next) => st.conditions?.find((c) => c.type === 'Progressing');
@@ -212,6 +220,52 @@ export function describePlan(obs: RolloutObservation, rollout: Rollout, plan: Ro
     events.push({
       reason: Reason.RolloutCompleted,
       message: Message.rolloutCompleted(obs.newRS?.revision ?? 0, obs.podHash, plan.promotionReason ?? ''),
+    });
+  }
+  return events;
+}
+
+/** A ReplicaSet a reset plan creates: its name, revision and the replicas it is created with. */
+export interface CreatedReplicaSet {
+  name: string;
+  revision: number;
+  replicas: number;
+}
+
+/**
+ * The events of a reset (a new pod template), in upstream's order: `RolloutUpdated` and
+ * `NewReplicaSetCreated` for a created ReplicaSet (`setRolloutRevision`, `createDesiredReplicaSet`),
+ * `RolloutNotCompleted` when the Completed condition turns False (`patchCondition`), and the
+ * `ScalingReplicaSet` from 0 upstream records when it scales the created ReplicaSet up (Slipway
+ * creates it at that size directly, so the event is what remains of that step).
+ */
+export function resetEvents(
+  prev: RolloutStatus,
+  next: RolloutStatus,
+  created: CreatedReplicaSet | undefined,
+  revision: number,
+): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  if (created !== undefined) {
+    events.push(
+      { reason: Reason.RolloutUpdated, message: Message.rolloutUpdated(String(created.revision)) },
+      {
+        reason: Reason.NewReplicaSetCreated,
+        message: Message.newReplicaSetDetailed(created.name, created.revision),
+      },
+    );
+  }
+  const completed = (st: RolloutStatus) => st.conditions?.find((c) => c.type === 'Completed')?.status;
+  if (completed(prev) !== 'False' && completed(next) === 'False') {
+    events.push({
+      reason: Reason.RolloutNotCompleted,
+      message: Message.rolloutNotCompleted(revision, next.currentPodHash ?? ''),
+    });
+  }
+  if (created !== undefined && created.replicas > 0) {
+    events.push({
+      reason: Reason.ScalingReplicaSet,
+      message: Message.scalingReplicaSet('up', created.name, created.revision, 0, created.replicas),
     });
   }
   return events;

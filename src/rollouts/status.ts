@@ -50,7 +50,7 @@ export function withCounts(rollout: Rollout, status: RolloutStatus, inputs: Cond
 
 /**
  * The conditions and phase of `next`, judged against the Rollout as read (`rollout.status`).
- * Progressing: aborted → False/RolloutAborted; paused → Unknown/RolloutPaused; done → True/
+ * Progressing: aborted → False/RolloutAborted; paused mid-update → Unknown/RolloutPaused; done → True/
  * NewReplicaSetAvailable; progress made → True/ReplicaSetUpdated (refreshing `lastUpdateTime`, which
  * is what the progress deadline counts from); no progress for `progressDeadlineSeconds` →
  * False/ProgressDeadlineExceeded.
@@ -96,7 +96,9 @@ export function withConditions(
         ? current.message
         : `${Message.rolloutAborted(revision)}${detail}`;
     set(newCondition(ConditionType.Progressing, 'False', Reason.RolloutAborted, message, now));
-  } else if (paused) {
+  } else if (paused && !completed) {
+    // `checkPausedConditions`: a completed Rollout paused by `spec.paused` keeps its Progressing
+    // condition (upstream's TestCanaryWithSpecPause); only an update in flight reads as paused.
     set(newCondition(ConditionType.Progressing, 'Unknown', Reason.RolloutPaused, Message.rolloutPaused, now));
   } else if (completed && healthy) {
     set(
