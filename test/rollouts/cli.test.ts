@@ -2,12 +2,12 @@
  * `slipway rollout …` against the real control plane with Slipway's Rollout controller running.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { createRolloutController, type RolloutController } from '../../src/rollouts/controller.ts';
 import { createNamespace, eventually, sharedClient } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 
 describe('slipway rollout CLI', () => {
   let client: KubeClient;
@@ -26,22 +26,7 @@ describe('slipway rollout CLI', () => {
     await client.close();
   });
 
-  const run = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main(
-      ['node', 'slipway', 'rollout', ...args, '-n', ns.name, '--kubeconfig', inject('kubeconfig')],
-      {
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-      },
-    );
-    return { code, out, err };
-  };
+  const run = (...args: string[]) => runClusterCli(['rollout', ...args, '-n', ns.name]);
 
   it('get, status, set-image, promote --full, abort (status exits 1 on Degraded), retry', async () => {
     const seed = parse(readFileSync(new URL('../fixtures/seed/rollout.yaml', import.meta.url), 'utf8'));

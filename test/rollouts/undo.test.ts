@@ -4,12 +4,12 @@
  * undo|status` do; on a Rollout (Slipway's controller) `undo` restores the revision's template, and
  * the controller re-uses that revision's ReplicaSet.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject } from '../../src/kube/types.ts';
 import { createRolloutController, type RolloutController } from '../../src/rollouts/controller.ts';
 import { createNamespace, eventually, sharedClient } from '../cluster/helpers.ts';
+import { runClusterCli } from '../support/cli.ts';
 
 interface Workload extends KubeObject {
   spec: { template: { spec: { containers: Array<{ image: string }> } } };
@@ -32,22 +32,7 @@ afterAll(async () => {
   await client.close();
 });
 
-const run = async (...args: string[]) => {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'slipway', 'rollout', ...args, '-n', ns.name, '--kubeconfig', inject('kubeconfig')],
-    {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    },
-  );
-  return { code, out, err };
-};
+const run = (...args: string[]) => runClusterCli(['rollout', ...args, '-n', ns.name]);
 
 const deployment = (image: string): KubeObject => ({
   apiVersion: 'apps/v1',
