@@ -9,6 +9,7 @@
 import type { KubeObject } from '../kube/types.ts';
 import { SlipwayError } from '../util/errors.ts';
 import type { DeepReadonly } from '../util/readonly.ts';
+import type { RolloutObservation } from './observe.ts';
 import type { RolloutAnalysis } from './types.ts';
 import { RolloutLabels } from './types.ts';
 
@@ -136,4 +137,44 @@ export function buildAnalysisRun(
       ...(measurementRetention.length > 0 ? { measurementRetention } : {}),
     },
   };
+}
+
+/** A new AnalysisRun for a Rollout, or why it cannot be made (the Rollout then aborts). */
+export type NewAnalysisRun = { name: string; run: KubeObject } | { name: string; error: string };
+
+/**
+ * Builds the AnalysisRun `analysis` asks for, named `base` (or `base.N`, the first name no run of
+ * the Rollout has), for the observed Rollout's new pod template. A template or argument that cannot
+ * be resolved comes back as `error` (upstream aborts the update with that message).
+ */
+export function newAnalysisRun(
+  obs: RolloutObservation,
+  analysis: DeepReadonly<RolloutAnalysis>,
+  input: { base: string; type: AnalysisRunType; stableHash: string; stepIndex?: number | undefined },
+): NewAnalysisRun {
+  const taken = new Set(obs.analysisRuns.map((r) => r.name));
+  let name = input.base;
+  for (let n = 1; taken.has(name); n++) name = `${input.base}.${n}`;
+  const metadata = obs.raw.metadata;
+  try {
+    const run = buildAnalysisRun(analysis, {
+      rollout: {
+        name: metadata.name ?? '',
+        namespace: metadata.namespace ?? '',
+        uid: metadata.uid ?? '',
+        labels: metadata.labels,
+        annotations: metadata.annotations,
+      },
+      templates: obs.analysisTemplates,
+      name,
+      type: input.type,
+      podHash: obs.podHash,
+      stableHash: input.stableHash,
+      stepIndex: input.stepIndex,
+    });
+    return { name, run };
+  } catch (err) {
+    if (!(err instanceof SlipwayError)) throw err;
+    return { name, error: err.message };
+  }
 }

@@ -9,8 +9,7 @@
  * @module
  */
 import type { KubeObject } from '../kube/types.ts';
-import { SlipwayError } from '../util/errors.ts';
-import { buildAnalysisRun } from './analysis-runs.ts';
+import { newAnalysisRun } from './analysis-runs.ts';
 import { formatTime, isCompletedPhase } from './conditions.ts';
 import type { ObservedAnalysisRun, ObservedReplicaSet, RolloutObservation } from './observe.ts';
 import {
@@ -349,33 +348,14 @@ export function planPromotionAnalysis(
     }
     const infix = type === 'PrePromotion' ? 'pre' : 'post';
     const base = `${rollout.metadata.name}-${obs.podHash}-${newRS.revision}-${infix}`;
-    const taken = new Set(obs.analysisRuns.map((r) => r.name));
-    let name = base;
-    for (let n = 1; taken.has(name); n++) name = `${base}.${n}`;
-    try {
-      out.create.push(
-        buildAnalysisRun(spec, {
-          rollout: {
-            name: rollout.metadata.name,
-            namespace: obs.raw.metadata.namespace ?? '',
-            uid: obs.raw.metadata.uid ?? '',
-            labels: rollout.metadata.labels,
-            annotations: rollout.metadata.annotations,
-          },
-          templates: obs.analysisTemplates,
-          name,
-          type,
-          podHash: obs.podHash,
-          stableHash: prev.stableRS ?? '',
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof SlipwayError)) throw err;
+    const created = newAnalysisRun(obs, spec, { base, type, stableHash: prev.stableRS ?? '' });
+    if ('run' in created) out.create.push(created.run);
+    else {
       out.changes.addAbort = true;
-      out.abortDetail = err.message;
+      out.abortDetail = created.error;
     }
-    keep.add(name);
-    return { name, phase: '', message: '' };
+    keep.add(created.name);
+    return { name: created.name, phase: '', message: '' };
   };
   const react = (run: { phase: string; message: string } | undefined, label: string) => {
     if (run === undefined) return;

@@ -6,8 +6,7 @@
  * @module
  */
 import type { KubeObject } from '../kube/types.ts';
-import { SlipwayError } from '../util/errors.ts';
-import { type AnalysisRunType, buildAnalysisRun } from './analysis-runs.ts';
+import { type AnalysisRunType, type buildAnalysisRun, newAnalysisRun } from './analysis-runs.ts';
 import { ConditionType, getCondition, isCompletedPhase, Reason } from './conditions.ts';
 import { computeStepHash } from './hash.ts';
 import type { ObservedAnalysisRun, ObservedReplicaSet, RolloutObservation } from './observe.ts';
@@ -425,34 +424,19 @@ function planAnalysis(obs: RolloutObservation, rollout: Rollout, _now: Date): An
       keep.add(current.name);
       return current;
     }
-    const taken = new Set(obs.analysisRuns.map((r) => r.name));
-    let unique = name;
-    for (let n = 1; taken.has(unique); n++) unique = `${name}.${n}`;
-    try {
-      out.create.push(
-        buildAnalysisRun(spec, {
-          rollout: {
-            name: rollout.metadata.name,
-            namespace: obs.raw.metadata.namespace ?? '',
-            uid: obs.raw.metadata.uid ?? '',
-            labels: rollout.metadata.labels,
-            annotations: rollout.metadata.annotations,
-          },
-          templates: obs.analysisTemplates,
-          name: unique,
-          type,
-          podHash: obs.podHash,
-          stableHash: prev.stableRS ?? '',
-          stepIndex,
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof SlipwayError)) throw err;
+    const created = newAnalysisRun(obs, spec, {
+      base: name,
+      type,
+      stableHash: prev.stableRS ?? '',
+      stepIndex,
+    });
+    if ('run' in created) out.create.push(created.run);
+    else {
       out.changes.addAbort = true;
-      out.abortDetail = err.message;
+      out.abortDetail = created.error;
     }
-    keep.add(unique);
-    return { name: unique, phase: 'Pending', message: '' } as const;
+    keep.add(created.name);
+    return { name: created.name, phase: 'Pending', message: '' } as const;
   };
   const react = (run: { name: string; phase: string; message: string }, label: string) => {
     if (run.phase === 'Failed' || run.phase === 'Error') {
