@@ -47,5 +47,21 @@ export async function checkoutCommit(
     subject: repoDir,
     timeoutMs: 10 * 60_000,
   });
+  // A clone brings only what refs reach: a commit fetched into a cache by its SHA (a webhook's
+  // `after`) has no ref yet, so it is asked for by name.
+  const present = await runGit(['cat-file', '-e', `${sha}^{commit}`], {
+    ...opts,
+    cwd: dest,
+    subject: dest,
+    okCodes: [1, 128],
+  });
+  if (present.code !== 0) {
+    await runGit(['fetch', '--quiet', '--depth=1', 'origin', sha], {
+      ...opts,
+      cwd: dest,
+      subject: repoDir,
+      timeoutMs: 10 * 60_000,
+    });
+  }
   await runGit(['checkout', '--quiet', '--detach', sha], { ...opts, cwd: dest, subject: dest });
 }

@@ -22,7 +22,7 @@ import {
   statusRows,
 } from '../../pipeline/index.ts';
 import { sleep } from '../../util/abort.ts';
-import { SlipwayError } from '../../util/errors.ts';
+import { errorMessage, SlipwayError } from '../../util/errors.ts';
 import { formatTable, type Io, OUTPUT_FORMATS, type OutputFormat, printValue } from '../output.ts';
 import { parseDuration } from './image-watch.ts';
 
@@ -55,6 +55,56 @@ export function pipelineOptions(cmd: Command): Command {
     );
 }
 
+/** What {@link buildPipelineDeps} reads: the shared pipeline options, or the controller's. */
+export interface PipelineDepsOptions {
+  state?: string | undefined;
+  kubeconfig?: string | undefined;
+  /** Observe the environments' Applications (when any environment names one). */
+  cluster: boolean;
+  author?: string | undefined;
+}
+
+/** The dependencies of several pipelines, and how to release what they hold. */
+export interface BuiltPipelineDeps {
+  /** One per pipeline, in the order given. */
+  deps: PipelineDeps[];
+  /** Closes the cluster client this call opened (never one passed in). */
+  close: () => Promise<void>;
+}
+
+/**
+ * The dependencies of each of `pipelines`: the state folder, the release author, and one cluster
+ * client shared by all — `shared` when the caller has one (the controller), otherwise opened here,
+ * and only when some environment names an Application (a pipeline of plain overlays needs no cluster).
+ */
+export function buildPipelineDeps(
+  pipelines: readonly Pipeline[],
+  opts: PipelineDepsOptions,
+  io: Io,
+  shared?: KubeClient,
+): BuiltPipelineDeps {
+  const needsCluster =
+    opts.cluster && pipelines.some((p) => p.spec.environments.some((e) => e.application !== undefined));
+  const kube = needsCluster ? (shared ?? KubeClient.fromKubeconfig({ path: opts.kubeconfig })) : undefined;
+  const author = opts.author ? parseIdentity(opts.author) : undefined;
+  const root = opts.state ?? stateRoot();
+  const deps = pipelines.map(
+    (pipeline): PipelineDeps => ({
+      pipeline,
+      stateRoot: root,
+      log: (line) => io.err(`${line}\n`),
+      ...(kube ? { kube } : {}),
+      ...(author ? { author } : {}),
+    }),
+  );
+  return {
+    deps,
+    close: async () => {
+      if (kube !== undefined && kube !== shared) await kube.close();
+    },
+  };
+}
+
 /**
  * Runs `fn` with the dependencies of a pipeline command (and closes the cluster client after).
  */
@@ -64,20 +114,41 @@ export async function withPipelineDeps<T>(
   io: Io,
   fn: (deps: PipelineDeps) => Promise<T>,
 ): Promise<T> {
-  const pipeline = loadPipeline(opts.pipeline, name);
-  const needsCluster = opts.cluster && pipeline.spec.environments.some((e) => e.application !== undefined);
-  const kube = needsCluster ? KubeClient.fromKubeconfig({ path: opts.kubeconfig }) : undefined;
-  const deps: PipelineDeps = {
-    pipeline,
-    stateRoot: opts.state ?? stateRoot(),
-    log: (line) => io.err(`${line}\n`),
-    ...(kube ? { kube } : {}),
-    ...(opts.author ? { author: parseIdentity(opts.author) } : {}),
-  };
+  const built = buildPipelineDeps([loadPipeline(opts.pipeline, name)], opts, io);
   try {
-    return await fn(deps);
+    return await fn(built.deps[0]!);
   } finally {
-    await kube?.close();
+    await built.close();
+  }
+}
+
+/**
+ * Reconciles every pipeline of `deps` again and again, `intervalMs` apart, until `signal` aborts:
+ * what `pipeline reconcile --watch` and the controller's pipelines component run. A failed pass is
+ * reported and retried on the next round (one broken pipeline does not stop the others); actions
+ * carried out are printed by `onActions`.
+ */
+export async function reconcileLoop(
+  deps: readonly PipelineDeps[],
+  options: {
+    intervalMs: number;
+    signal: AbortSignal;
+    onActions: (pipeline: Pipeline, result: ReconcileResult) => void;
+    onError: (pipeline: Pipeline, err: unknown) => void;
+  },
+): Promise<void> {
+  while (!options.signal.aborted) {
+    for (const d of deps) {
+      if (options.signal.aborted) break;
+      try {
+        const result = await reconcilePipeline({ ...d, signal: options.signal });
+        if (result.actions.length > 0) options.onActions(d.pipeline, result);
+      } catch (err) {
+        if (options.signal.aborted) break;
+        options.onError(d.pipeline, err);
+      }
+    }
+    await sleep(options.intervalMs, options.signal).catch(() => undefined);
   }
 }
 
@@ -159,11 +230,12 @@ export function registerPipeline(program: Command, io: Io): void {
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
           try {
-            while (!stop.signal.aborted) {
-              const result = await reconcilePipeline({ ...deps, signal: stop.signal });
-              if (result.actions.length > 0) io.out(formatActions(result));
-              await sleep(intervalMs, stop.signal).catch(() => undefined);
-            }
+            await reconcileLoop([deps], {
+              intervalMs,
+              signal: stop.signal,
+              onActions: (_, result) => io.out(formatActions(result)),
+              onError: (p, err) => io.err(`error: ${p.name}: ${errorMessage(err)}\n`),
+            });
           } finally {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
