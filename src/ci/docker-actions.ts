@@ -519,6 +519,20 @@ export const buildPushAction: ActionHandler = {
   },
 };
 
+/** A client for the push target's registry, with the run's credentials. */
+function registryClientFor(
+  target: PushTarget,
+  credentials: RegistryCredentials | undefined,
+  insecure: boolean,
+): RegistryClient {
+  return new RegistryClient({
+    host: target.registry,
+    insecure,
+    timeoutMs: 30_000,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
 /** The digest the registry holds under the tag (a HEAD with the run's credentials). */
 async function registryDigest(
   inv: ActionInvocation,
@@ -526,12 +540,7 @@ async function registryDigest(
   credentials: RegistryCredentials | undefined,
   insecure: boolean,
 ): Promise<string> {
-  const client = new RegistryClient({
-    host: target.registry,
-    insecure,
-    timeoutMs: 30_000,
-    ...(credentials === undefined ? {} : { credentials }),
-  });
+  const client = registryClientFor(target, credentials, insecure);
   try {
     return (await client.headManifest(target.repository, target.tag, { signal: inv.signal })).digest;
   } catch (err) {
@@ -578,12 +587,7 @@ async function registryIndexDigest(
   credentials: RegistryCredentials | undefined,
   insecure: boolean,
 ): Promise<string> {
-  const client = new RegistryClient({
-    host: target.registry,
-    insecure,
-    timeoutMs: 30_000,
-    ...(credentials === undefined ? {} : { credentials }),
-  });
+  const client = registryClientFor(target, credentials, insecure);
   let digest: string;
   const configs: string[] = [];
   try {
