@@ -23,6 +23,7 @@ import { emptyPlan, type RolloutPlan } from './plan.ts';
 import { planBlueGreen } from './plan-bluegreen.ts';
 import { planCanary } from './plan-canary.ts';
 import { analysisTemplateIssues, serviceIssues } from './references.ts';
+import { EvictedPods, restartingKeys, withRestart } from './restart.ts';
 import { invalidSpecMessage, type SpecIssue, unsupportedFeatures, validateRollout } from './spec.ts';
 import { invalidSpecStatus } from './status.ts';
 import { NO_TRAFFIC_OBJECTS, validateTrafficRouting, withTrafficObjects } from './traffic/index.ts';
@@ -295,6 +296,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
   let controller: Controller | undefined;
   let cache: RolloutCache | undefined;
   let written: WrittenVersions | undefined;
+  const evicted = new EvictedPods();
   const handles = (obs: RolloutObservation) =>
     (obs.raw.metadata.labels?.[RolloutLabels.controllerInstanceId] ?? '') === (options.instanceId ?? '');
   const reconcile = async (key: string, signal: AbortSignal) => {
@@ -308,17 +310,32 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     const observed = cache.observe(ns ?? '', name);
     if (observed === undefined || !handles(observed)) {
       written.forget(key);
+      evicted.forget(key);
       return undefined; // gone, or another controller's
     }
     const now = clock();
     if (written.stale(key, now.getTime())) return { requeueAfterMs: STALE_CACHE_RECHECK_MS };
     // Router objects (Ingresses, HTTPRoutes) are read from the API server, only for routed Rollouts.
-    const plan = planRollout(await withTrafficObjects(client, observed, signal), now);
+    const routed = await withTrafficObjects(client, observed, signal);
+    // Pods are looked at only while a restart (`spec.restartAt`) is pending.
+    const owned = cache;
+    const plan = withRestart(
+      routed,
+      planRollout(routed, now),
+      () => owned.podsOf(routed.allRSs),
+      now,
+      evicted.recent(key, now.getTime()),
+    );
     const writes: Write[] = [];
     try {
       await executePlan(recordingWrites(client, writes), observed, plan, signal, now);
     } finally {
       written.set(key, writes, now.getTime());
+      evicted.note(
+        key,
+        (plan.evictPods ?? []).map((p) => p.uid),
+        now.getTime(),
+      );
     }
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   };
@@ -336,6 +353,13 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
         services: informer('v1', 'Service'),
         analysisRuns: informer('argoproj.io/v1alpha1', 'AnalysisRun'),
         analysisTemplates: informer('argoproj.io/v1alpha1', 'AnalysisTemplate'),
+        // Only Rollouts' pods (their ReplicaSets label them), for restarts.
+        pods: new Informer(client, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace,
+          labelSelector: RolloutLabels.podTemplateHash,
+        }),
       };
       // Indexes subscribe before the informers list, so they see every object from the start.
       cache = new RolloutCache(informers);
@@ -359,6 +383,11 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
           { informer: informers.services, keysFor: (e) => referencingKeys(rollouts.list(), e.object) },
           // Templates are read when a run is created; a change to one concerns no Rollout by itself.
           { informer: informers.analysisTemplates, keysFor: () => [] },
+          // A pod replaced or turning available moves a pending restart on; other pod changes concern no Rollout.
+          {
+            informer: informers.pods,
+            keysFor: (e) => restartingKeys(rollouts, informers.replicaSets, e.object),
+          },
         ],
         reconcile,
         ...(options.onError ? { onError: options.onError } : {}),

@@ -1,7 +1,7 @@
 /**
- * Carries out a {@link RolloutPlan}: thin, in a fixed order (new ReplicaSet, annotations, scaling,
- * Services, AnalysisRuns, history cleanup), and finally one status write — skipped when nothing
- * in the status changed.
+ * Carries out a {@link RolloutPlan}: thin, in a fixed order (new ReplicaSet, annotations, restart
+ * evictions, scaling, Services, AnalysisRuns, history cleanup), and finally one status write —
+ * skipped when nothing in the status changed.
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -10,8 +10,9 @@ import { isConflict, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { RolloutObservation } from './observe.ts';
 import type { RolloutPlan } from './plan.ts';
+import { evictPod } from './restart.ts';
 import { executeTraffic } from './traffic/execute.ts';
-import { RolloutLabels } from './types.ts';
+import { RolloutLabels, type RolloutStatus } from './types.ts';
 
 const FIELD_MANAGER = 'slipway-rollouts';
 
@@ -72,6 +73,12 @@ export async function executePlan(
   for (const { name, annotations } of plan.annotate) {
     await client.patch(rsRef(name), { metadata: { annotations } }, opts);
   }
+  // Restart evictions before scaling (upstream's order). A pod a disruption budget protects stays;
+  // the restart is then not done yet, whatever the plan thought (its requeue looks again).
+  let evictionRefused = false;
+  for (const pod of plan.evictPods ?? []) {
+    if (!(await evictPod(client, namespace, pod, signal))) evictionRefused = true;
+  }
   for (const { name, to } of plan.scale) {
     await client.patch(rsRef(name), { spec: { replicas: to } }, opts);
   }
@@ -106,7 +113,10 @@ export async function executePlan(
   }
   await recordEvents(client, obs, plan, now);
   const prevStatus = (obs.raw as KubeObject & { status?: unknown }).status ?? {};
-  const diff = mergePatchDiff(prevStatus, plan.status);
+  const status = evictionRefused
+    ? withoutRestartDone(plan.status, obs.rollout?.status?.restartedAt)
+    : plan.status;
+  const diff = mergePatchDiff(prevStatus, status);
   if (diff !== undefined) {
     await client.patchStatus(
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace, name: obs.raw.metadata.name ?? '' },
@@ -114,6 +124,12 @@ export async function executePlan(
       opts,
     );
   }
+}
+
+/** `status` with `restartedAt` back at `previous`: a restart the plan finished but an eviction did not. */
+function withoutRestartDone(status: RolloutStatus, previous: string | undefined): RolloutStatus {
+  const { restartedAt: _planned, ...rest } = status;
+  return previous === undefined ? rest : { ...rest, restartedAt: previous };
 }
 
 function ignoreNotFound(err: unknown): undefined {

@@ -256,7 +256,13 @@ export interface RolloutInformers {
   services: Informer<KubeObject>;
   analysisRuns: Informer<KubeObject>;
   analysisTemplates: Informer<KubeObject>;
+  /** Pods of Rollouts (label `rollouts-pod-template-hash`), read only while a restart is pending. */
+  pods?: Informer<KubeObject> | undefined;
 }
+
+/** uid of the ReplicaSet controlling a pod. */
+const controllingReplicaSetUid = (o: Cached): string | undefined =>
+  o.metadata.ownerReferences?.find((r) => r.controller === true && r.kind === 'ReplicaSet')?.uid;
 
 /**
  * Observation from informer caches: ReplicaSets and AnalysisRuns indexed by their owning Rollout's
@@ -270,6 +276,7 @@ export class RolloutCache {
   readonly informers: RolloutInformers;
   readonly #owned: { replicaSets: CacheIndex; analysisRuns: CacheIndex };
   readonly #templates: CacheIndex;
+  readonly #pods: CacheIndex | undefined;
 
   constructor(informers: RolloutInformers) {
     this.informers = informers;
@@ -278,6 +285,14 @@ export class RolloutCache {
       analysisRuns: new CacheIndex(informers.analysisRuns, controllerUid),
     };
     this.#templates = new CacheIndex(informers.analysisTemplates, (o) => o.metadata.namespace ?? '');
+    this.#pods = informers.pods && new CacheIndex(informers.pods, controllingReplicaSetUid);
+  }
+
+  /** The cached pods the given ReplicaSets control (none without a pods informer). */
+  podsOf(replicaSets: readonly ObservedReplicaSet[]): DeepReadonly<KubeObject>[] {
+    const index = this.#pods;
+    if (index === undefined) return [];
+    return replicaSets.flatMap((rs) => [...index.group(rs.object.metadata.uid ?? '').values()]);
   }
 
   /** The observation of one Rollout, or undefined when it is not cached or is being deleted. */
@@ -304,5 +319,6 @@ export class RolloutCache {
     this.#owned.replicaSets.unsubscribe();
     this.#owned.analysisRuns.unsubscribe();
     this.#templates.unsubscribe();
+    this.#pods?.unsubscribe();
   }
 }

@@ -52,6 +52,8 @@ export interface RolloutPlan {
   deleteReplicaSets: string[];
   /** Finished AnalysisRuns beyond the history limits, to delete. */
   deleteAnalysisRuns: string[];
+  /** Pods to evict for a restart (`spec.restartAt`, see `restart.ts`), by name and uid. */
+  evictPods?: Array<{ name: string; uid: string }>;
   /** The whole next status. */
   status: RolloutStatus;
   /** Why the desired ReplicaSet became stable in this reconcile (`shouldFullPromote`), if it did. */

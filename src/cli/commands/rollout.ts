@@ -1,5 +1,5 @@
 /**
- * `slipway rollout get|status|promote|abort|retry|pause|set-image|undo|controller`: the
+ * `slipway rollout get|status|promote|abort|retry|pause|restart|set-image|undo|controller`: the
  * `kubectl argo rollouts` operations Slipway users need, sending the same patches, plus a command
  * that runs Slipway's Rollout controller in the foreground.
  * @module
@@ -21,6 +21,7 @@ import {
   observeAnalysisRun,
   observeReplicaSet,
 } from '../../rollouts/observe.ts';
+import { restartAtFor, restartPatch } from '../../rollouts/restart.ts';
 import { parseRollout } from '../../rollouts/spec.ts';
 import { getCurrentCanaryStep, getCurrentSetWeight } from '../../rollouts/steps.ts';
 import type { Rollout } from '../../rollouts/types.ts';
@@ -204,6 +205,26 @@ export function registerRollout(program: Command, io: Io): void {
   operation('abort', 'abort the update: back to the stable ReplicaSet', () => abortPatches());
   operation('retry', 'retry an aborted update from its first step', () => retryPatches());
   operation('pause', 'pause the Rollout (spec.paused)', () => pausePatches());
+
+  common(
+    cmd
+      .command('restart')
+      .argument('<name>')
+      .option('-i, --in <duration>', 'restart after this long (e.g. 30s, 5m, 1h); default now')
+      .description(
+        "restart the Rollout's pods (spec.restartAt): each pod older than then is evicted, a few at a time within maxUnavailable",
+      ),
+  ).action((name: string, opts: CommonOptions & { in?: string }) =>
+    withClient(opts, async (client) => {
+      // Validated before anything is sent.
+      const restartAt = restartAtFor(new Date(), opts.in);
+      await client.patch(
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', namespace: opts.namespace, name },
+        restartPatch(restartAt),
+      );
+      io.out(`rollout '${name}' restarts in ${opts.in ?? '0s'}\n`);
+    }),
+  );
 
   common(
     cmd
