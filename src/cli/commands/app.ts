@@ -314,20 +314,39 @@ export function registerApp(program: Command, io: Io): void {
       opts: AppCliOptions & { cascade?: boolean | string; propagationPolicy?: string },
     ) => {
       await withClient(opts, async (client) => {
-        const a = await getApp(client, name, opts.namespace);
-        const finalizers = deletionFinalizers(a, {
-          cascade: opts.cascade === undefined ? undefined : opts.cascade === true || opts.cascade === 'true',
-          propagationPolicy: opts.propagationPolicy,
-        });
-        if (finalizers !== undefined) {
-          await client.patch(
-            { ...APP_API, name, namespace: opts.namespace },
-            [
-              { op: 'test', path: '/metadata/resourceVersion', value: a.metadata.resourceVersion },
-              { op: 'add', path: '/metadata/finalizers', value: finalizers },
-            ],
-            { type: 'json' },
-          );
+        const subject = `Application/${opts.namespace}/${name}`;
+        let a: Application & KubeObject;
+        let finalizers: string[] | undefined;
+        // The controller writes status all the time: a lost race reads again and retries.
+        for (let attempt = 1; ; attempt++) {
+          a = await getApp(client, name, opts.namespace);
+          finalizers = deletionFinalizers(a, {
+            cascade:
+              opts.cascade === undefined ? undefined : opts.cascade === true || opts.cascade === 'true',
+            propagationPolicy: opts.propagationPolicy,
+          });
+          if (finalizers === undefined) break;
+          try {
+            await client.patch(
+              { ...APP_API, name, namespace: opts.namespace },
+              [
+                { op: 'test', path: '/metadata/resourceVersion', value: a.metadata.resourceVersion },
+                { op: 'add', path: '/metadata/finalizers', value: finalizers },
+              ],
+              { type: 'json' },
+            );
+            break;
+          } catch (err) {
+            if (!lostRace(err)) throw err;
+            if (attempt >= WRITE_ATTEMPTS) {
+              throw new SlipwayError('failed to set the finalizers: too many conflicts', {
+                subject,
+                reason: 'Conflict',
+                cause: err,
+              });
+            }
+            await sleep(100);
+          }
         }
         await client.delete({ ...APP_API, name, namespace: opts.namespace });
         const cascade = cascadeFinalizerOf(finalizers ?? a.metadata.finalizers) !== undefined;
