@@ -24,7 +24,6 @@ import {
   startService,
   stopService,
 } from '../src/devcluster/processes.ts';
-import type { KubeObject } from '../src/kube/types.ts';
 import {
   createRolloutController,
   installMissingCrds,
@@ -32,7 +31,7 @@ import {
   ROLLOUT_CRD_FILES,
 } from '../src/rollouts/controller.ts';
 import { observeRollout } from '../src/rollouts/observe.ts';
-import { limit } from '../src/util/limit.ts';
+import { countHealthyRollouts, createRolloutFleet } from './rollout-fleet.ts';
 
 const count = Number(process.argv[2] ?? 100);
 const iterations = Number(process.argv[3] ?? 500);
@@ -80,36 +79,9 @@ try {
   await sleep(2_000);
   const idle = rssOf(pid);
 
-  const run = limit(16);
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      run(() =>
-        client.apply({
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          metadata: { name: `ro-${i}`, namespace },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: `ro-${i}` } },
-            template: {
-              metadata: { labels: { app: `ro-${i}` } },
-              spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0' }] },
-            },
-            strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
-          },
-        } as KubeObject),
-      ),
-    ),
-  );
-  const healthy = async () => {
-    const { items } = await client.list<KubeObject & { status?: { phase?: string } }>({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      namespace,
-    });
-    return items.filter((r) => r.status?.phase === 'Healthy').length;
-  };
+  await createRolloutFleet(client, namespace, count);
+  const healthy = () => countHealthyRollouts(client, namespace);
   for (let n = await healthy(); n < count; n = await healthy()) {
     if (performance.now() - started > 180_000) throw new Error(`only ${n}/${count} Healthy after 180 s`);
     await sleep(250);
