@@ -3,11 +3,12 @@ import type { KubeObject } from '../kube/types.ts';
 import { computePodTemplateHash } from './hash.ts';
 import { buildObservation } from './observe.ts';
 import { planBlueGreen } from './plan-bluegreen.ts';
+import { managedServiceOf, ROLLOUT_UID, replicaSetOf } from './planner-fixtures.testlib.ts';
 import type { RolloutStatus } from './types.ts';
 
 const NOW = new Date('2026-01-01T10:00:00Z');
 const at = (s: number) => new Date(NOW.getTime() + s * 1000);
-const UID = 'ro-uid';
+const UID = ROLLOUT_UID;
 const template = (image: string) => ({
   metadata: { labels: { app: 'web' } },
   spec: { containers: [{ name: 'web', image }] },
@@ -29,39 +30,8 @@ function rollout(status: RolloutStatus, bg: object = {}, image = 'v2'): KubeObje
     status: { observedGeneration: '1', ...status },
   };
 }
-function rs(
-  hash: string,
-  replicas: number,
-  available: number,
-  revision: number,
-  annotations: Record<string, string> = {},
-): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: {
-      name: `web-${hash}`,
-      namespace: 'ns',
-      labels: { 'rollouts-pod-template-hash': hash },
-      annotations: { 'rollout.argoproj.io/revision': String(revision), ...annotations },
-      ownerReferences: [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: UID, controller: true },
-      ],
-    },
-    spec: { replicas },
-    status: { replicas, availableReplicas: available, readyReplicas: available },
-  };
-}
-const svc = (name: string, hash: string): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: {
-    name,
-    namespace: 'ns',
-    annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' },
-  },
-  spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } },
-});
+const rs = replicaSetOf;
+const svc = managedServiceOf;
 const observe = (ro: KubeObject, rss: KubeObject[], active = V1, preview = V1) =>
   buildObservation({
     rollout: ro,

@@ -8,12 +8,13 @@ import type { KubeObject } from '../../kube/types.ts';
 import { computePodTemplateHash, computeStepHash } from '../hash.ts';
 import { buildObservation } from '../observe.ts';
 import { planCanary } from '../plan-canary.ts';
+import { managedServiceOf, ROLLOUT_UID, replicaSetOf } from '../planner-fixtures.testlib.ts';
 import type { RolloutStatus, TrafficWeights } from '../types.ts';
 import { planTraffic } from './plan.ts';
 import type { TrafficObservation } from './types.ts';
 
 const NOW = new Date('2026-01-01T10:00:00Z');
-const UID = 'ro-uid';
+const UID = ROLLOUT_UID;
 const template = (image: string) => ({
   metadata: { labels: { app: 'web' } },
   spec: { containers: [{ name: 'web', image }] },
@@ -49,39 +50,8 @@ function rollout(status: RolloutStatus, trafficRouting: object = NGINX, extra: o
     status: { observedGeneration: '1', currentPodHash: V2, currentStepHash: computeStepHash(s), ...status },
   };
 }
-function rs(
-  hash: string,
-  replicas: number,
-  available: number,
-  revision: number,
-  annotations = {},
-): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: {
-      name: `web-${hash}`,
-      namespace: 'ns',
-      labels: { 'rollouts-pod-template-hash': hash },
-      annotations: { 'rollout.argoproj.io/revision': String(revision), ...annotations },
-      ownerReferences: [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: UID, controller: true },
-      ],
-    },
-    spec: { replicas },
-    status: { replicas, availableReplicas: available, readyReplicas: available },
-  };
-}
-const svc = (name: string, hash: string): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: {
-    name,
-    namespace: 'ns',
-    annotations: { 'argo-rollouts.argoproj.io/managed-by-rollouts': 'web' },
-  },
-  spec: { selector: { app: 'web', 'rollouts-pod-template-hash': hash } },
-});
+const rs = replicaSetOf;
+const svc = managedServiceOf;
 const stableIngress: KubeObject = {
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
